@@ -1,0 +1,26 @@
+"""nndl — Michael Nielsen's *Neural Networks and Deep Learning*, from first principles.
+
+One engine: layers with explicit forward and backward passes (the book's BP1–BP4), vectorised
+over mini-batches, on an array backend that is NumPy today and CuPy tomorrow.
+
+    >>> import nndl
+    >>> model = nndl.Sequential([nndl.Dense(30, "sigmoid", input_dim=784),
+    ...                          nndl.Dense(10, "sigmoid")], cost="quadratic", seed=0)
+    >>> model.compile(optimizer=nndl.SGD(lr=3.0))  # doctest: +ELLIPSIS
+    Sequential(...)
+
+The book's own API lives in :mod:`nndl.book` (``network``, ``network2``, ``mnist_loader``).
+"""
+from .core import (CrossEntropyCost, LogLikelihoodCost, QuadraticCost, get_activation, get_cost,
+                   get_initializer, L1, L2)
+from .errors import ConfigError, DataError, ModelFileError, NNDLError, TrainingError
+from .gradcheck import gradcheck, gradcheck_layer
+from .layers import Activation, Dense, Dropout, Flatten, Layer, Parameter
+from .model import Sequential
+from .optim import SGD, Momentum, Nesterov, get_optimizer
+from .train import (AverageImprovementStopping, Checkpoint, EarlyStopping, EpochLogger, HalveOnPlateau,
+                    History, LearningRateScheduler, ProgressBar)
+from .io import load_model, save_model
+
+load = load_model
+__version__ = "0.1.0"

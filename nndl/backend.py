@@ -1,0 +1,90 @@
+"""The array backend: one handle for array math, so layers run on NumPy now and CuPy later.
+
+Layer code never imports numpy for arithmetic on data; it asks for the module that owns its
+arrays, Chainer-style::
+
+    xp = get_array_module(x)
+    z = xp.matmul(x, W)
+
+Host-side work (initialisation, RNG, file I/O) uses NumPy and moves arrays with `to_device`
+and `to_host`. Default dtype is float32; float64 on request (gradient checks).
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.special
+
+try:  # optional GPU backend
+    import cupy as _cupy  # type: ignore
+except Exception:  # pragma: no cover - cupy is optional
+    _cupy = None
+
+DEFAULT_DTYPE = np.float32
+_VALID_DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def get_array_module(*arrays):
+    """Return `cupy` if any argument is a CuPy array, else `numpy`."""
+    if _cupy is not None:
+        return _cupy.get_array_module(*arrays)
+    return np
+
+
+def special(xp):
+    """scipy.special for NumPy, cupyx.scipy.special for CuPy (expit, logsumexp live there)."""
+    if xp is np:
+        return scipy.special
+    import cupyx.scipy.special  # type: ignore  # pragma: no cover
+
+    return cupyx.scipy.special  # pragma: no cover
+
+
+def resolve_dtype(dtype) -> np.dtype:
+    """Accept 'float32'/'float64' or a NumPy float dtype; anything else is a ValueError."""
+    if isinstance(dtype, str):
+        if dtype not in _VALID_DTYPES:
+            raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+        return np.dtype(_VALID_DTYPES[dtype])
+    dt = np.dtype(dtype)
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dt}")
+    return dt
+
+
+def to_host(x):
+    """A NumPy copy-or-view of x, wherever it lives."""
+    if _cupy is not None and isinstance(x, _cupy.ndarray):  # pragma: no cover
+        return _cupy.asnumpy(x)
+    return np.asarray(x)
+
+
+def to_device(x, xp=np, dtype=None):
+    """Move a host array to the backend `xp` (and cast, if dtype is given)."""
+    arr = xp.asarray(x)
+    if dtype is not None and arr.dtype != dtype:
+        arr = arr.astype(dtype)
+    return arr
+
+
+def backend_module(name: str = "numpy"):
+    """The array module for a backend name: 'numpy' or 'cupy'."""
+    if name == "numpy":
+        return np
+    if name == "cupy":
+        if _cupy is None:
+            raise ValueError("backend 'cupy' requested but CuPy is not installed (pip install cupy)")
+        return _cupy  # pragma: no cover
+    raise ValueError(f"unknown backend {name!r}: use 'numpy' or 'cupy'")
+
+
+def make_rng(seed=None) -> np.random.Generator:
+    """A NumPy Generator (PCG64). Its state is plain ints, so checkpoints can store it as JSON."""
+    return np.random.default_rng(seed)
+
+
+def rng_state(rng: np.random.Generator) -> dict:
+    return rng.bit_generator.state
+
+
+def set_rng_state(rng: np.random.Generator, state: dict) -> None:
+    rng.bit_generator.state = state

@@ -1,0 +1,224 @@
+"""Activation functions σ and their derivatives σ'.
+
+Each activation knows two things:
+
+* ``forward(z)`` — the neuron's output a = σ(z);
+* ``backward(grad, z, a)`` — the chain rule through σ: given ∂C/∂a it returns ∂C/∂z.
+  For element-wise σ this is the Hadamard product ``grad ⊙ σ'(z)`` that appears in BP1 and
+  BP2. Where cheaper, σ' is computed from the saved output (sigmoid: σ' = a(1−a)).
+
+Softmax is not element-wise, so its backward is the Jacobian–vector product
+a ⊙ (g − Σⱼ gⱼaⱼ). The perceptron step has no useful derivative: backward raises.
+"""
+from __future__ import annotations
+
+from ..backend import get_array_module, special
+from ..errors import TrainingError
+
+
+class Activation:
+    """Base class. Subclasses set ``name`` and implement forward/backward."""
+
+    name = "activation"
+    elementwise = True
+
+    def forward(self, z):
+        raise NotImplementedError
+
+    def backward(self, grad, z, a):
+        """∂C/∂z from ∂C/∂a (the ⊙ σ'(z) of BP1/BP2)."""
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        return {"name": self.name}
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.get_config() == other.get_config()
+
+    def __hash__(self):
+        return hash(self.name)
+
+
+class Sigmoid(Activation):
+    """σ(z) = 1 / (1 + e^(−z)), σ'(z) = σ(z)(1 − σ(z))."""
+
+    name = "sigmoid"
+
+    def forward(self, z):
+        # expit is one ufunc call and never overflows, unlike 1/(1+exp(-z)).
+        return special(get_array_module(z)).expit(z)
+
+    def backward(self, grad, z, a):
+        return grad * a * (1 - a)
+
+
+class Tanh(Activation):
+    """tanh(z), tanh' = 1 − tanh²."""
+
+    name = "tanh"
+
+    def forward(self, z):
+        return get_array_module(z).tanh(z)
+
+    def backward(self, grad, z, a):
+        return grad * (1 - a * a)
+
+
+class ShiftedSigmoid(Activation):
+    """σ(z) − ½ (chapter 6 problem 2): a zero-centred sigmoid; same derivative as σ."""
+
+    name = "shifted_sigmoid"
+
+    def forward(self, z):
+        return special(get_array_module(z)).expit(z) - 0.5
+
+    def backward(self, grad, z, a):
+        s = a + 0.5
+        return grad * s * (1 - s)
+
+
+class ReLU(Activation):
+    """max(0, z); derivative 1 where z > 0, else 0."""
+
+    name = "relu"
+
+    def forward(self, z):
+        return get_array_module(z).maximum(z, 0)
+
+    def backward(self, grad, z, a):
+        return grad * (z > 0)
+
+
+class LeakyReLU(Activation):
+    """z for z > 0, αz otherwise (α small, default 0.01)."""
+
+    name = "leaky_relu"
+
+    def __init__(self, alpha: float = 0.01):
+        if not alpha >= 0:
+            raise ValueError(f"leaky_relu alpha must be >= 0, got {alpha}")
+        self.alpha = float(alpha)
+
+    def forward(self, z):
+        return get_array_module(z).where(z > 0, z, self.alpha * z)
+
+    def backward(self, grad, z, a):
+        xp = get_array_module(z)
+        return grad * xp.where(z > 0, 1.0, self.alpha).astype(z.dtype, copy=False)
+
+    def get_config(self):
+        return {"name": self.name, "alpha": self.alpha}
+
+    def __repr__(self):
+        return f"LeakyReLU(alpha={self.alpha})"
+
+
+class ELU(Activation):
+    """z for z > 0, α(eᶻ − 1) otherwise; derivative a + α on the negative side."""
+
+    name = "elu"
+
+    def __init__(self, alpha: float = 1.0):
+        if not alpha > 0:
+            raise ValueError(f"elu alpha must be > 0, got {alpha}")
+        self.alpha = float(alpha)
+
+    def forward(self, z):
+        xp = get_array_module(z)
+        return xp.where(z > 0, z, self.alpha * xp.expm1(xp.minimum(z, 0)))
+
+    def backward(self, grad, z, a):
+        xp = get_array_module(z)
+        return grad * xp.where(z > 0, 1.0, a + self.alpha).astype(z.dtype, copy=False)
+
+    def get_config(self):
+        return {"name": self.name, "alpha": self.alpha}
+
+    def __repr__(self):
+        return f"ELU(alpha={self.alpha})"
+
+
+class Linear(Activation):
+    """The identity: a = z, σ' = 1."""
+
+    name = "linear"
+
+    def forward(self, z):
+        return z
+
+    def backward(self, grad, z, a):
+        return grad
+
+
+class Softmax(Activation):
+    """aⱼ = e^(zⱼ) / Σₖ e^(zₖ) over the last axis (chapter 3). Not element-wise."""
+
+    name = "softmax"
+    elementwise = False
+
+    def forward(self, z):
+        return special(get_array_module(z)).softmax(z, axis=-1)
+
+    def backward(self, grad, z, a):
+        # Jacobian-vector product: ∂aⱼ/∂zₖ = aⱼ(δⱼₖ − aₖ).
+        return a * (grad - (grad * a).sum(axis=-1, keepdims=True))
+
+
+class Step(Activation):
+    """The perceptron of chapter 1: output 1 if z > 0 else 0. For demos only.
+
+    Its derivative is zero almost everywhere, so gradient descent cannot learn through it —
+    which is exactly the book's motivation for the sigmoid neuron.
+    """
+
+    name = "step"
+
+    def forward(self, z):
+        return (z > 0).astype(z.dtype)
+
+    def backward(self, grad, z, a):
+        raise TrainingError(
+            "the perceptron step activation has no useful gradient; use 'sigmoid' to train "
+            "(chapter 1: small changes in weights must give small changes in output)")
+
+
+ACTIVATIONS = {cls.name: cls for cls in
+               (Sigmoid, Tanh, ShiftedSigmoid, ReLU, LeakyReLU, ELU, Linear, Softmax, Step)}
+_ALIASES = {"identity": "linear", "none": "linear", "leakyrelu": "leaky_relu",
+            "sigmoid_minus_half": "shifted_sigmoid", "perceptron": "step"}
+
+
+def get_activation(spec) -> Activation:
+    """An Activation from a name ('relu'), a config dict ({'name': 'elu', 'alpha': 1.0}),
+    an Activation instance or class. Unknown names raise ValueError listing the valid ones."""
+    if isinstance(spec, Activation):
+        return spec
+    if isinstance(spec, type) and issubclass(spec, Activation):
+        return spec()
+    if spec is None:
+        return Linear()
+    if isinstance(spec, dict):
+        spec = dict(spec)
+        name = spec.pop("name")
+        return _lookup(name)(**spec)
+    if isinstance(spec, str):
+        return _lookup(spec)()
+    # Plain callables from the book (e.g. network3's sigmoid/ReLU functions) carry an
+    # `nndl_activation` attribute naming the activation they stand for.
+    name = getattr(spec, "nndl_activation", None)
+    if name is not None:
+        return _lookup(name)()
+    raise ValueError(f"cannot make an activation from {spec!r}")
+
+
+def _lookup(name: str):
+    key = name.lower().replace("-", "_")
+    key = _ALIASES.get(key, key)
+    try:
+        return ACTIVATIONS[key]
+    except KeyError:
+        valid = ", ".join(sorted(ACTIVATIONS))
+        raise ValueError(f"unknown activation {name!r}: choose one of {valid}") from None

@@ -1,0 +1,144 @@
+"""Cost functions C and the output error δᴸ (BP1).
+
+Conventions used throughout nndl:
+
+* ``y`` is one-hot (or any target of the output's shape), the batch on the leading axis.
+* ``value`` is the *mean* cost over the batch (the book's C = (1/n) Σₓ Cₓ).
+* ``delta`` returns δᴸ = ∂C/∂zᴸ for that mean cost, so it already carries the 1/m of the
+  mini-batch average; BP3/BP4 then need no further scaling.
+
+BP1 in general is δᴸ = ∇ₐC ⊙ σ'(zᴸ). Two famous pairs collapse it to δᴸ = aᴸ − y
+(chapter 3): sigmoid output with the cross-entropy cost, and softmax output with the
+log-likelihood cost. Those simplifications live here, next to the general rule.
+"""
+from __future__ import annotations
+
+from ..backend import get_array_module, special
+from .activations import Sigmoid, Softmax
+
+_TINY = 1e-12  # keeps log() finite for activations that can reach exactly 0 or 1
+
+
+class Cost:
+    name = "cost"
+
+    def value(self, z, a, y, activation) -> float:
+        """Mean cost over the batch."""
+        raise NotImplementedError
+
+    def grad_a(self, a, y):
+        """∂Cₓ/∂a for one example (row-wise), used by the general BP1."""
+        raise NotImplementedError
+
+    def delta(self, z, a, y, activation):
+        """BP1: δᴸ = ∇ₐC ⊙ σ'(zᴸ), for the batch-mean cost."""
+        return activation.backward(self.grad_a(a, y) / a.shape[0], z, a)
+
+    def get_config(self) -> dict:
+        return {"name": self.name}
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __hash__(self):
+        return hash(self.name)
+
+
+class QuadraticCost(Cost):
+    """C = (1/2n) Σₓ ‖y − aᴸ‖² (chapter 1). ∇ₐC = a − y, so δᴸ = (a − y) ⊙ σ'(zᴸ)."""
+
+    name = "quadratic"
+
+    def value(self, z, a, y, activation):
+        d = a - y
+        return 0.5 * float((d * d).sum()) / a.shape[0]
+
+    def grad_a(self, a, y):
+        return a - y
+
+
+class CrossEntropyCost(Cost):
+    """C = −(1/n) Σₓ Σⱼ [yⱼ ln aⱼ + (1 − yⱼ) ln(1 − aⱼ)] (chapter 3).
+
+    With a sigmoid output, σ' cancels and δᴸ = a − y: learning no longer slows down when
+    the output neuron saturates. The value is computed from z as log(1 + eᶻ) − yz, which is
+    exact and finite for every z (no nan_to_num needed).
+    """
+
+    name = "cross_entropy"
+
+    def value(self, z, a, y, activation):
+        xp = get_array_module(a)
+        if isinstance(activation, Sigmoid):
+            per = xp.logaddexp(0, z) - y * z
+        else:
+            ac = xp.clip(a, _TINY, 1 - _TINY)
+            per = -(y * xp.log(ac) + (1 - y) * xp.log(1 - ac))
+        return float(per.sum()) / a.shape[0]
+
+    def grad_a(self, a, y):
+        xp = get_array_module(a)
+        ac = xp.clip(a, _TINY, 1 - _TINY)
+        return (ac - y) / (ac * (1 - ac))
+
+    def delta(self, z, a, y, activation):
+        if isinstance(activation, Sigmoid):
+            return (a - y) / a.shape[0]  # BP1 simplified: σ'(z) cancels
+        return super().delta(z, a, y, activation)
+
+
+class LogLikelihoodCost(Cost):
+    """C = −(1/n) Σₓ ln a_yᴸ, the negative log-likelihood of the correct class (chapter 3).
+
+    With a softmax output, δᴸ = a − y. The value uses log-softmax, ln aⱼ = zⱼ − logΣₖe^(zₖ),
+    which stays finite however confident the network is.
+    """
+
+    name = "log_likelihood"
+
+    def value(self, z, a, y, activation):
+        xp = get_array_module(a)
+        if isinstance(activation, Softmax):
+            lse = special(xp).logsumexp(z, axis=-1, keepdims=True)
+            per = y * (lse - z)
+        else:
+            per = -y * xp.log(xp.clip(a, _TINY, None))
+        return float(per.sum()) / a.shape[0]
+
+    def grad_a(self, a, y):
+        xp = get_array_module(a)
+        return -y / xp.clip(a, _TINY, None)
+
+    def delta(self, z, a, y, activation):
+        if isinstance(activation, Softmax):
+            return (a - y) / a.shape[0]  # BP1 simplified: the softmax Jacobian cancels
+        return super().delta(z, a, y, activation)
+
+
+COSTS = {c.name: c for c in (QuadraticCost, CrossEntropyCost, LogLikelihoodCost)}
+_ALIASES = {"mse": "quadratic", "crossentropy": "cross_entropy", "binary_crossentropy": "cross_entropy",
+            "nll": "log_likelihood", "loglikelihood": "log_likelihood",
+            "categorical_crossentropy": "log_likelihood"}
+
+
+def get_cost(spec) -> Cost:
+    """A Cost from a name, a config dict, an instance or a class (the book passes classes)."""
+    if isinstance(spec, Cost):
+        return spec
+    if isinstance(spec, type) and issubclass(spec, Cost):
+        return spec()
+    if isinstance(spec, dict):
+        spec = spec["name"]
+    if isinstance(spec, str):
+        key = spec.lower().replace("-", "_")
+        key = _ALIASES.get(key, key)
+        if key in COSTS:
+            return COSTS[key]()
+        raise ValueError(f"unknown cost {spec!r}: choose one of {', '.join(sorted(COSTS))}")
+    name = getattr(spec, "nndl_cost", None)  # the book's cost classes carry this
+    if name is not None:
+        return COSTS[name]()
+    raise ValueError(f"cannot make a cost from {spec!r}")

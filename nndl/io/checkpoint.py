@@ -1,0 +1,78 @@
+"""Checkpoints: everything needed to continue a run exactly where it stopped.
+
+A checkpoint holds the model (config + weights), the optimiser (config + state arrays), the
+model's RNG state (so the next shuffle and dropout masks are the ones an uninterrupted run
+would draw), the regulariser, the history so far, the number of completed epochs and the
+state of the stateful callbacks (early stopping, schedules). Written atomically.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..backend import rng_state, set_rng_state
+from ..errors import ModelFileError
+from .container import read_container, write_container
+
+FORMAT = "nndl.checkpoint"
+VERSION = 1
+
+
+def save_checkpoint(path, model, epoch: int, history=None, callback_states=None,
+                    metadata: dict | None = None) -> None:
+    opt_scalars, opt_arrays = model.optimizer.state_dict()
+    meta = {"format": FORMAT, "version": VERSION, "epoch": int(epoch),
+            "model": model.get_config(), "optimizer": opt_scalars,
+            "regularizer": model.regularizer.get_config(), "rng": rng_state(model.rng),
+            "history": history.to_dict() if history is not None else {},
+            "callbacks": callback_states or [], "metadata": metadata or {}}
+    arrays = {f"w/{k}": v for k, v in model.get_weights().items()}
+    arrays.update({f"opt/{k}": v for k, v in opt_arrays.items()})
+    write_container(path, meta, arrays)
+
+
+def load_checkpoint(path, backend: str = "numpy") -> dict:
+    """Rebuild the compiled model with its optimiser and RNG state.
+
+    Returns a dict: model, epoch, history (a History), callbacks (list of states), metadata."""
+    from ..model import Sequential
+    from ..optim import get_optimizer
+    from ..train.callbacks import History
+
+    meta, arrays = read_container(path, FORMAT)
+    if meta.get("version") != VERSION:
+        raise ModelFileError(f"{path}: checkpoint version {meta.get('version')!r} is not supported")
+    try:
+        model = Sequential.from_config(meta["model"], backend=backend)
+        model.set_weights({k[2:]: v for k, v in arrays.items() if k.startswith("w/")})
+        model.compile(optimizer=get_optimizer(meta["optimizer"]["config"]),
+                      regularizer=meta["regularizer"])
+        model.optimizer.load_state_dict(meta["optimizer"],
+                                        {k[4:]: v for k, v in arrays.items() if k.startswith("opt/")},
+                                        model.xp)
+        set_rng_state(model.rng, meta["rng"])
+    except (KeyError, ValueError, TypeError) as e:
+        raise ModelFileError(f"{Path(path)}: damaged checkpoint ({e})") from None
+    return {"model": model, "epoch": int(meta["epoch"]), "history": History(meta["history"]),
+            "callbacks": meta.get("callbacks", []), "metadata": meta.get("metadata", {})}
+
+
+def restore_training(checkpoint: dict, callbacks) -> None:
+    """Put saved callback states back, in order, into freshly built callbacks."""
+    states = checkpoint["callbacks"]
+    stateful = [cb for cb in callbacks if _is_stateful(cb)]
+    if len(states) != len(stateful):
+        raise ModelFileError(f"checkpoint holds {len(states)} callback states but the run has "
+                             f"{len(stateful)} stateful callbacks; resume with the same settings")
+    for cb, state in zip(stateful, states):
+        cb.set_state(state)
+
+
+def _is_stateful(cb) -> bool:
+    from ..train.callbacks import Callback, History
+
+    return not isinstance(cb, History) and type(cb).get_state is not Callback.get_state \
+        and not getattr(cb, "is_checkpoint", False)
+
+
+def callback_states(callbacks) -> list:
+    return [cb.get_state() for cb in callbacks if _is_stateful(cb)]

@@ -1,0 +1,51 @@
+"""The model file: ``.npz`` of weights + JSON describing the architecture. Versioned.
+
+Format ``nndl.model`` version 1::
+
+    meta  = {"format": "nndl.model", "version": 1, "model": <Sequential.get_config()>,
+             "metadata": {...anything JSON the caller adds: preprocessing, classes, history}}
+    arrays = {"0.W": ..., "0.b": ..., "1.W": ...}       # 'layer_index.name'
+
+Files of a newer version, or damaged files, raise ModelFileError. The book's network2 JSON
+files are read by ``nndl.book.network2.load``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ModelFileError
+from .container import read_container, write_container
+
+FORMAT = "nndl.model"
+VERSION = 1
+
+
+def save_model(model, path, metadata: dict | None = None, extra_arrays: dict | None = None) -> None:
+    if not model.built:
+        raise ValueError("cannot save a model that has not been built (no input shape yet)")
+    meta = {"format": FORMAT, "version": VERSION, "model": model.get_config(),
+            "metadata": metadata or {}}
+    arrays = model.get_weights()
+    for k, v in (extra_arrays or {}).items():
+        arrays[f"extra/{k}"] = v
+    write_container(path, meta, arrays)
+
+
+def load_model(path, with_metadata: bool = False, backend: str = "numpy"):
+    """Rebuild a model from its file. ``with_metadata=True`` returns (model, metadata, extra)."""
+    from ..model import Sequential
+
+    meta, arrays = read_container(path, FORMAT)
+    version = meta.get("version")
+    if not isinstance(version, int) or version > VERSION or version < 1:
+        raise ModelFileError(f"{path}: model file version {version!r} is not supported "
+                             f"(this nndl reads version {VERSION}); upgrade nndl")
+    try:
+        model = Sequential.from_config(meta["model"], backend=backend)
+        model.set_weights({k: v for k, v in arrays.items() if not k.startswith("extra/")})
+    except (KeyError, ValueError, TypeError) as e:
+        raise ModelFileError(f"{Path(path)}: damaged model file ({e})") from None
+    if with_metadata:
+        extra = {k[len("extra/"):]: v for k, v in arrays.items() if k.startswith("extra/")}
+        return model, meta.get("metadata", {}), extra
+    return model

@@ -1,0 +1,238 @@
+"""A model is layers: a chain run forward, and backpropagation run back through it.
+
+    >>> from nndl import Sequential, Dense
+    >>> model = Sequential([Dense(30, "sigmoid", input_dim=784), Dense(10, "sigmoid")],
+    ...                    cost="quadratic", seed=1)
+    >>> model.compile(optimizer=nndl.SGD(lr=3.0))           # doctest: +SKIP
+    >>> history = model.fit(X, y, epochs=30, batch_size=10)  # doctest: +SKIP
+
+Backpropagation (chapter 2) over a mini-batch, in :meth:`Sequential.backward`:
+
+1. BP1 — the cost gives δᴸ from the output layer's z, a and activation;
+2. BP2 — each layer, from the top down, turns ∂C/∂(its output) into ∂C/∂(its input);
+3. BP3/BP4 — on the way, each layer stores ∂C/∂b and ∂C/∂W in its parameters' ``grad``.
+
+A residual block is itself a layer holding sub-layers, so a "chain" may contain small graphs.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .backend import backend_module, make_rng, resolve_dtype, to_device, to_host
+from .core.activations import Linear
+from .core.costs import get_cost
+from .core.regularizers import get_regularizer
+from .layers.base import Layer, layer_from_config
+
+EVAL_BATCH = 2000  # examples per forward pass when evaluating: bounds memory for conv nets
+
+
+class Sequential:
+    def __init__(self, layers, *, cost="quadratic", input_shape=None, dtype="float32", seed=None,
+                 backend="numpy"):
+        layers = list(layers)
+        if not layers:
+            raise ValueError("a model needs at least one layer")
+        for layer in layers:
+            if not isinstance(layer, Layer):
+                raise TypeError(f"not a layer: {layer!r}")
+        self.layers = layers
+        self.cost = get_cost(cost)
+        self.dtype = resolve_dtype(dtype)
+        self.backend = backend
+        self.xp = backend_module(backend)
+        self.seed = seed
+        self.rng = make_rng(seed)
+        self.optimizer = None
+        self.regularizer = get_regularizer(None)
+        self.built = False
+        self.input_shape = None
+        if input_shape is None and getattr(layers[0], "input_dim", None) is not None:
+            input_shape = (layers[0].input_dim,)
+        if input_shape is not None:
+            self.build(input_shape)
+
+    # -- construction -------------------------------------------------------------------
+    def build(self, input_shape):
+        """Allocate every layer's parameters, drawing from the model's seeded RNG in order."""
+        if isinstance(input_shape, int):
+            input_shape = (input_shape,)
+        shape = tuple(int(s) for s in input_shape)
+        if any(s <= 0 for s in shape):
+            raise ValueError(f"input shape must be positive, got {shape}")
+        self.input_shape = shape
+        for layer in self.layers:
+            shape = layer.build(shape, self.rng, self.dtype, self.xp)
+            layer.set_rng(self.rng)
+        self.layers[0].needs_input_grad = False
+        self.output_shape = shape
+        self.built = True
+        return self
+
+    def _ensure_built(self, X):
+        if not self.built:
+            self.build(X.shape[1:])
+        elif tuple(X.shape[1:]) != self.input_shape:
+            raise ValueError(f"model expects inputs of shape {self.input_shape}, got {tuple(X.shape[1:])}")
+
+    def compile(self, optimizer="sgd", cost=None, regularizer=None, lmbda: float = 0.0):
+        """Choose how to learn: an optimiser (object or name), and optionally the cost and
+        an L1/L2 regulariser (``regularizer="l2", lmbda=5.0`` is the book's weight decay)."""
+        from .optim import get_optimizer
+
+        self.optimizer = get_optimizer(optimizer)
+        if cost is not None:
+            self.cost = get_cost(cost)
+        if regularizer is None and lmbda:
+            regularizer = "l2"
+        self.regularizer = get_regularizer(regularizer, lmbda)
+        return self
+
+    # -- the two passes -------------------------------------------------------------------
+    def forward(self, x, training: bool = False):
+        """Feedforward: a⁰ = x, aˡ = σ(wˡaˡ⁻¹ + bˡ) ... through every layer."""
+        for layer in self.layers:
+            x = layer.forward(x, training)
+        return x
+
+    def backward(self, y):
+        """Backpropagate the cost of the last forward pass against targets y (BP1–BP4)."""
+        out = self.layers[-1]
+        activation = getattr(out, "activation", None)
+        if activation is not None and hasattr(out, "backward_delta"):
+            grad = out.backward_delta(self.cost.delta(out.z, out.a, y, activation))  # BP1
+        else:
+            a = self._last_output
+            grad = out.backward(self.cost.delta(a, a, y, Linear()))
+        for layer in reversed(self.layers[:-1]):
+            grad = layer.backward(grad)                                               # BP2
+        return grad
+
+    def train_step(self, x, y, n: int):
+        """One gradient step on the mini-batch (x, y); n is the training-set size (for λ/n)."""
+        self._last_output = self.forward(x, training=True)
+        self.backward(y)
+        self.optimizer.step(self.parameters(), self.regularizer, n)
+
+    def parameters(self):
+        if not hasattr(self, "_params_cache"):
+            self._params_cache = [p for layer in self.layers for p in layer.all_params()]
+        return self._params_cache
+
+    # -- data conversion at the boundary ----------------------------------------------------
+    def as_inputs(self, X):
+        X = to_device(X, self.xp, self.dtype)
+        if X.ndim < 2:
+            raise ValueError(f"inputs must have a batch axis: got shape {tuple(X.shape)}")
+        self._ensure_built(X)
+        return X
+
+    def as_targets(self, y):
+        """Targets for the cost: integer labels become one-hot rows; arrays of the output's
+        shape are used as they are (regression, or the book's one-hot vectors)."""
+        y = np.asarray(to_host(y))
+        k = self.output_shape[-1]
+        if y.ndim == 1 and np.issubdtype(y.dtype, np.integer):
+            if y.size and (y.min() < 0 or y.max() >= k):
+                raise ValueError(f"labels must be in 0..{k - 1}, got range {y.min()}..{y.max()}")
+            Y = np.zeros((y.shape[0], k), dtype=self.dtype)
+            Y[np.arange(y.shape[0]), y] = 1
+        else:
+            Y = y.reshape(y.shape[0], *self.output_shape).astype(self.dtype, copy=False)
+        return to_device(Y, self.xp)
+
+    @staticmethod
+    def labels(y):
+        """Integer class labels from integer labels or one-hot rows."""
+        y = np.asarray(to_host(y))
+        return y.argmax(axis=1) if y.ndim == 2 else y
+
+    # -- inference ------------------------------------------------------------------------
+    def predict_proba(self, X, batch_size: int = EVAL_BATCH):
+        """The network's output activations for every row of X (inference mode)."""
+        X = self.as_inputs(X)
+        outs = [self.forward(X[i:i + batch_size]) for i in range(0, X.shape[0], batch_size)]
+        return self.xp.concatenate(outs) if len(outs) > 1 else outs[0]
+
+    def predict(self, X, batch_size: int = EVAL_BATCH):
+        """The index of the most active output neuron: the predicted digit."""
+        return to_host(self.predict_proba(X, batch_size).argmax(axis=1))
+
+    def evaluate(self, X, y, batch_size: int = EVAL_BATCH, n_train: int | None = None) -> dict:
+        """Mean cost (plus the regularisation penalty, as in network2.total_cost) and accuracy.
+
+        ``n_train`` is the n of λ/2n; the training-set size when known."""
+        X = self.as_inputs(X)
+        Y = self.as_targets(y)
+        labels = self.labels(y)
+        total, correct = 0.0, 0
+        out = self.layers[-1]
+        act = getattr(out, "activation", Linear())
+        for i in range(0, X.shape[0], batch_size):
+            a = self.forward(X[i:i + batch_size])
+            z = getattr(out, "z", a)
+            m = a.shape[0]
+            total += self.cost.value(z, a, Y[i:i + batch_size], act) * m
+            correct += int((to_host(a.argmax(axis=1)) == labels[i:i + batch_size]).sum())
+        n = X.shape[0]
+        cost = total / n + self.penalty(n_train or n)
+        return {"cost": cost, "accuracy": correct / n, "correct": correct, "n": n}
+
+    def penalty(self, n: int) -> float:
+        return sum(self.regularizer.penalty(p.value, n) for p in self.parameters() if p.regularize)
+
+    def fit(self, X, y, epochs: int = 1, batch_size: int = 10, **kwargs):
+        """Train with mini-batch SGD (or the compiled optimiser). See :func:`nndl.train.fit`."""
+        from .train.loop import fit
+
+        return fit(self, X, y, epochs=epochs, batch_size=batch_size, **kwargs)
+
+    # -- state ------------------------------------------------------------------------------
+    def get_weights(self) -> dict:
+        """Every parameter and buffer as host arrays, keyed 'layer_index.name'."""
+        return {f"{i}.{k}": to_host(v).copy() for i, layer in enumerate(self.layers)
+                for k, v in layer.get_weights().items()}
+
+    def set_weights(self, weights: dict) -> None:
+        for i, layer in enumerate(self.layers):
+            prefix = f"{i}."
+            mine = {k[len(prefix):]: to_device(v, self.xp, self.dtype) for k, v in weights.items()
+                    if k.startswith(prefix)}
+            layer.set_weights(mine)
+
+    def get_config(self) -> dict:
+        return {"layers": [layer.get_config() for layer in self.layers],
+                "cost": self.cost.get_config(), "input_shape": list(self.input_shape or []),
+                "dtype": self.dtype.name}
+
+    @classmethod
+    def from_config(cls, config: dict, seed=None, backend="numpy"):
+        layers = [layer_from_config(c) for c in config["layers"]]
+        return cls(layers, cost=config["cost"], input_shape=tuple(config["input_shape"]) or None,
+                   dtype=config.get("dtype", "float32"), seed=seed, backend=backend)
+
+    def save(self, path, metadata: dict | None = None) -> None:
+        """Write the safe model file (.npz of arrays + JSON; no pickle)."""
+        from .io.modelfile import save_model
+
+        save_model(self, path, metadata)
+
+    @classmethod
+    def load(cls, path):
+        from .io.modelfile import load_model
+
+        return load_model(path)
+
+    def summary(self) -> str:
+        lines = [f"{'layer':<28}{'output shape':<18}{'params':>10}"]
+        total = 0
+        for layer in self.layers:
+            n = sum(int(np.prod(p.value.shape)) for p in layer.all_params())
+            total += n
+            lines.append(f"{repr(layer)[:27]:<28}{str(layer.output_shape):<18}{n:>10}")
+        lines.append(f"total trainable parameters: {total}   cost: {self.cost.name}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"Sequential({self.layers!r}, cost={self.cost!r})"
+

@@ -1,0 +1,5 @@
+"""Training: the loop, callbacks and schedules."""
+from .callbacks import (AverageImprovementStopping, Callback, Checkpoint, EarlyStopping, EpochLogger, History,
+                        LambdaCallback, ProgressBar, format_epoch)
+from .loop import fit
+from .schedules import HalveOnPlateau, LearningRateScheduler
