@@ -34,7 +34,11 @@ def save_model(model, path, metadata: dict | None = None, extra_arrays: dict | N
 def load_model(path, with_metadata: bool = False, backend: str = "numpy"):
     """Rebuild a model from its file. ``with_metadata=True`` returns (model, metadata, extra)."""
     from ..model import Sequential
+    from .bookjson import is_book_json, model_from_book_json
 
+    if is_book_json(path):  # the book's network2.save format
+        model = model_from_book_json(path)
+        return (model, {}, {}) if with_metadata else model
     meta, arrays = read_container(path, FORMAT)
     version = meta.get("version")
     if not isinstance(version, int) or version > VERSION or version < 1:
