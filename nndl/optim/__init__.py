@@ -1,8 +1,10 @@
 """Optimisers (explicit, checkpointable state) and learning-rate schedules."""
+from .adaptive import Adagrad, Adam, AdamW, RMSprop
 from .base import Optimizer
+from .clipping import clip_gradients, global_norm
 from .sgd import SGD, Momentum, Nesterov
 
-OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Nesterov)}
+OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Nesterov, Adagrad, RMSprop, Adam, AdamW)}
 
 
 def register_optimizer(cls):
@@ -11,8 +13,10 @@ def register_optimizer(cls):
 
 
 def get_optimizer(spec, **kwargs) -> Optimizer:
-    """An optimiser from an instance, a name ('sgd', 'momentum', ...) with keyword settings,
-    or a config dict ({'name': 'sgd', 'lr': 3.0})."""
+    """An optimiser from an instance, a name ('sgd', 'momentum', 'adam', ...) with keyword
+    settings, or a config dict ({'name': 'sgd', 'lr': 3.0}). Keywords given as None are
+    dropped (so callers can pass every CLI option and let each optimiser keep its default);
+    a keyword the optimiser does not take is a ValueError naming the ones it does."""
     if isinstance(spec, Optimizer):
         return spec
     if isinstance(spec, dict):
@@ -22,4 +26,20 @@ def get_optimizer(spec, **kwargs) -> Optimizer:
     key = str(spec).lower()
     if key not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {spec!r}: choose one of {', '.join(sorted(OPTIMIZERS))}")
-    return OPTIMIZERS[key](**kwargs)
+    kwargs = {k: v for k, v in kwargs.items() if v is not None}
+    try:
+        return OPTIMIZERS[key](**kwargs)
+    except TypeError as e:
+        import inspect
+
+        cls = OPTIMIZERS[key]
+        names = set()
+        for c in cls.__mro__:
+            if "__init__" in vars(c):
+                names |= {n for n, p in inspect.signature(c.__init__).parameters.items()
+                          if n != "self" and p.kind is p.POSITIONAL_OR_KEYWORD}
+        bad = sorted(set(kwargs) - names)
+        if bad:
+            raise ValueError(f"optimizer {key!r} does not take {', '.join(bad)} "
+                             f"(it takes {', '.join(sorted(names))})") from None
+        raise

@@ -13,8 +13,8 @@ from .base import Optimizer, _fraction
 class SGD(Optimizer):
     name = "sgd"
 
-    def __init__(self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
-        super().__init__(lr)
+    def __init__(self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False, **common):
+        super().__init__(lr, **common)  # common: clip_norm, clip_value, weight_decay
         self.momentum = _fraction("momentum", momentum)
         self.nesterov = bool(nesterov)
         if self.nesterov and self.momentum == 0.0:
@@ -38,7 +38,8 @@ class SGD(Optimizer):
             p.value += v           # w → w + v
 
     def get_config(self):
-        return {"name": self.name, "lr": self.lr, "momentum": self.momentum, "nesterov": self.nesterov}
+        return {"name": self.name, "lr": self.lr, "momentum": self.momentum, "nesterov": self.nesterov,
+                **self._common_config()}
 
 
 class Momentum(SGD):
@@ -46,18 +47,18 @@ class Momentum(SGD):
 
     name = "momentum"
 
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9):
-        super().__init__(lr, momentum=momentum)
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9, **common):
+        super().__init__(lr, momentum=momentum, **common)
 
     def get_config(self):
-        return {"name": self.name, "lr": self.lr, "momentum": self.momentum}
+        return {"name": self.name, "lr": self.lr, "momentum": self.momentum, **self._common_config()}
 
 
 class Nesterov(SGD):
     name = "nesterov"
 
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9):
-        super().__init__(lr, momentum=momentum, nesterov=True)
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9, **common):
+        super().__init__(lr, momentum=momentum, nesterov=True, **common)
 
     def get_config(self):
-        return {"name": self.name, "lr": self.lr, "momentum": self.momentum}
+        return {"name": self.name, "lr": self.lr, "momentum": self.momentum, **self._common_config()}

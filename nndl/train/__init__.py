@@ -2,4 +2,5 @@
 from .callbacks import (AverageImprovementStopping, Callback, Checkpoint, EarlyStopping, EpochLogger, History,
                         LambdaCallback, ProgressBar, format_epoch)
 from .loop import fit
-from .schedules import HalveOnPlateau, LearningRateScheduler
+from .schedules import (CosineDecay, EpochSchedule, ExponentialDecay, HalveOnPlateau, LearningRateScheduler,
+                        StepDecay, WarmUp, parse_schedule)

@@ -74,6 +74,7 @@ def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=N
         del Xs, Ys
         logs = {"epoch": epoch + 1, "lr": model.optimizer.lr,
                 "train_time": time.perf_counter() - start}
+        logs.update(model.optimizer.consume_grad_norms())  # pre-clip norms (only when clipping)
         if monitor_training:
             r = model.evaluate(Xd, y, n_train=n)
             logs["cost"], logs["accuracy"] = r["cost"], r["accuracy"]
