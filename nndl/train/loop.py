@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 import time
 
+import numpy as np
+
 from ..errors import TrainingError
 from .callbacks import Callback, CallbackList, History
 
@@ -55,10 +57,20 @@ def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=N
     history = history if history is not None else History()
     cbs = CallbackList([history, *callbacks], model)
     model.stop_training = False
-    xp = model.xp
     cbs.on_train_begin({"epochs": epochs, "n": n, "batch_size": batch_size,
                         "initial_epoch": initial_epoch})
     batch_hooks = cbs.batch_hooks()
+    # Overflow is how divergence starts; we detect it ourselves (below) and say so in one line.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        _epochs(model, Xd, Yd, y, n, val, epochs, batch_size, shuffle, monitor_training,
+                initial_epoch, stop_on_divergence, cbs, batch_hooks)
+    cbs.on_train_end()
+    return history
+
+
+def _epochs(model, Xd, Yd, y, n, val, epochs, batch_size, shuffle, monitor_training,
+            initial_epoch, stop_on_divergence, cbs, batch_hooks):
+    xp = model.xp
     for epoch in range(initial_epoch, epochs):
         cbs.on_epoch_begin(epoch)
         start = time.perf_counter()
@@ -87,8 +99,6 @@ def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=N
         cbs.on_epoch_end(epoch, logs)
         if model.stop_training:
             break
-    cbs.on_train_end()
-    return history
 
 
 def _check_finite(model, logs):
