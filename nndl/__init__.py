@@ -15,9 +15,10 @@ from .core import (CrossEntropyCost, LogLikelihoodCost, QuadraticCost, get_activ
                    get_initializer, L1, L2)
 from .errors import ConfigError, DataError, ModelFileError, NNDLError, TrainingError
 from .gradcheck import gradcheck, gradcheck_layer
-from .layers import Activation, Dense, Dropout, Flatten, Layer, Parameter
+from .layers import (Activation, BatchNorm, Dense, Dropout, Flatten, Layer, Parameter, PReLU, Residual,
+                     build_mlp, dense_block)
 from .model import Sequential
-from .optim import SGD, Momentum, Nesterov, get_optimizer
+from .optim import SGD, Adagrad, Adam, AdamW, Momentum, Nesterov, RMSprop, get_optimizer
 from .train import (AverageImprovementStopping, Checkpoint, EarlyStopping, EpochLogger, HalveOnPlateau,
                     History, LearningRateScheduler, ProgressBar)
 from .io import load_model, save_model

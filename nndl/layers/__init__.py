@@ -4,3 +4,7 @@ from .base import LAYER_TYPES, Layer, Parameter, layer_from_config, register_lay
 from .dense import Dense
 from .dropout import Dropout
 from .flatten import Flatten
+from .batchnorm import BatchNorm
+from .prelu import PReLU
+from .residual import Residual
+from .blocks import activation_layer, build_mlp, dense_block
