@@ -1,0 +1,19 @@
+"""The commands of ``nndl``, in the order ``nndl --help`` lists them.
+
+To add a command, write a module in this package with
+
+    def add_parser(subparsers):  # returns the argparse parser it adds
+        p = subparsers.add_parser("my-command", help="...", description="...")
+        p.add_argument(...)
+        return p
+
+    def run(args) -> int:         # the exit status
+        ...
+
+and append it to ``COMMANDS`` below (one line). Raise :class:`nndl.errors.NNDLError` (or
+ValueError) with a one-line message for bad input: ``nndl.cli.main`` prints it as
+``nndl: error: <message>`` and exits with status 2.
+"""
+from . import baseline, evaluate, predict, reproduce, train
+
+COMMANDS = [train, evaluate, predict, baseline, reproduce]
