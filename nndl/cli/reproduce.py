@@ -1,6 +1,117 @@
+"""``nndl reproduce``: the book's experiments, the book's figure beside the measured one."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+DESCRIPTION = """\
+Run the book's experiments as named recipes and print the book's figure beside the one
+measured here. Each writes its run folder under --run-root. EXPERIMENT is a recipe name
+(see --list), a chapter (ch1, ch3) or 'all' (the default)."""
+
+
 def add_parser(subparsers):
-    return subparsers.add_parser("reproduce", help="(todo)")
+    p = subparsers.add_parser("reproduce", help="reproduce the book's results (chapters 1 and 3)",
+                              description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help="recipes to run (default: all)")
+    p.add_argument("--list", action="store_true", help="list the recipes with the book's figures and a time "
+                   "estimate for this machine, and exit")
+    p.add_argument("--run-root", metavar="DIR", default="runs", help="where the run folders go (default: runs)")
+    p.add_argument("--data-dir", metavar="DIR", help="folder holding the MNIST files (default: $NNDL_DATA_DIR, "
+                   "then ~/.cache/nndl/mnist)")
+    p.add_argument("--markdown", metavar="FILE", help="also write the results table (book vs nndl vs time) "
+                   "as Markdown to FILE")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("-q", "--quiet", action="store_true", help="print only the results table")
+    out.add_argument("--json", action="store_true", help="print one JSON object per finished recipe")
+    return p
 
 
-def run(args):
+def _fmt_seconds(s):
+    if s is None:
+        return "?"
+    if s < 90:
+        return f"{s:.0f} s"
+    return f"{s / 60:.1f} min"
+
+
+def _list(recipes):
+    print(f"{'experiment':<18} {'ch':>2} {'book':>8}  {'split':<10} {'estimate':>9}  description")
+    total = 0.0
+    for r in recipes:
+        est = r.estimate()
+        total += est or 0.0
+        book = f"{r.book_value:.2f}%"
+        print(f"{r.name:<18} {r.chapter:>2} {book:>8}  {r.book_split:<10} {_fmt_seconds(est):>9}  {r.description}"
+              + (f" [{r.book_note}]" if r.book_note else ""), flush=True)
+    print(f"estimated total on this machine: {_fmt_seconds(total)}")
+
+
+def markdown_table(rows) -> str:
+    lines = ["| experiment | settings | book | nndl | difference | time |", "|---|---|---|---|---|---|"]
+    for r, o in rows:
+        note = f" ({r.book_note})" if r.book_note else ""
+        lines.append(f"| `{r.name}` | {r.description} | {r.book_value:.2f}% {r.book_split}{note} | "
+                     f"{o.value:.2f}% | {o.value - r.book_value:+.2f} | {_fmt_seconds(o.seconds)} |")
+    return "\n".join(lines) + "\n"
+
+
+class _Printer:
+    """Epoch lines for recipe runs, thinned out for long runs."""
+
+    def __init__(self, name, epochs):
+        from ..train import Callback
+
+        every = 1 if epochs <= 60 else 20
+        outer = self
+
+        class P(Callback):
+            def on_epoch_end(self, epoch, logs):
+                e = logs["epoch"]
+                if e % every == 0 or e == 1 or e == epochs:
+                    print(f"  {name} epoch {e:>3}/{epochs}  acc {logs.get('accuracy', float('nan')) * 100:6.2f}%  "
+                          f"eval_acc {logs['val_accuracy'] * 100:6.2f}%  {logs['time']:.1f}s", flush=True)
+
+        self.callback = P()
+
+
+def run(args) -> int:
+    from ..errors import ConfigError
+    from ..reproduce import Context, recipe_config, run_recipe, select
+
+    recipes = select(args.experiments)
+    if args.list:
+        _list(recipes)
+        return 0
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    rows = []
+    for r in recipes:
+        callbacks = ()
+        if not args.quiet and not args.json:
+            print(f"== {r.name}: {r.description} (book: {r.book_value:.2f}% {r.book_split})", flush=True)
+            if r.run is None:
+                callbacks = (_Printer(r.name, recipe_config(r).epochs).callback,)
+        ctx = Context(root=Path(args.run_root), data_dir=args.data_dir, callbacks=callbacks, stamp=stamp)
+        o = run_recipe(r, ctx)
+        rows.append((r, o))
+        diff = o.value - r.book_value
+        if args.json:
+            print(json.dumps({"experiment": r.name, "book": r.book_value, "book_split": r.book_split,
+                              "nndl": round(o.value, 4), "difference": round(diff, 4), "seconds": round(o.seconds, 2),
+                              "run_dir": str(o.run_dir), "within_tolerance": abs(diff) <= r.tolerance,
+                              **o.details}), flush=True)
+        elif not args.quiet:
+            print(f"   {r.name}: book {r.book_value:.2f}%  nndl {o.value:.2f}%  ({diff:+.2f})  "
+                  f"in {_fmt_seconds(o.seconds)}  -> {o.run_dir}", flush=True)
+    table = markdown_table(rows)
+    if not args.json:
+        print()
+        print(table, end="")
+    if args.markdown:
+        from ..runs import atomic_write_text
+
+        atomic_write_text(args.markdown, table)
     return 0
