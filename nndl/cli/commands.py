@@ -17,3 +17,4 @@ ValueError) with a one-line message for bad input: ``nndl.cli.main`` prints it a
 from . import baseline, evaluate, predict, reproduce, train
 
 COMMANDS = [train, evaluate, predict, baseline, reproduce]
+from . import compare_optimizers, lr_find; COMMANDS += [lr_find, compare_optimizers]  # noqa: E402,E702

@@ -1,0 +1,52 @@
+"""``nndl lr-find``: the learning-rate range test (see :mod:`nndl.lrfind`)."""
+from __future__ import annotations
+
+import json
+
+from ._modern import add_run_options, setup_from_args
+
+DESCRIPTION = """\
+Learning-rate range test (L. Smith; lecture 2): train the network for a short run while the
+learning rate grows exponentially per mini-batch from --start to --end, record the loss, stop
+when it explodes, write the loss-vs-eta plot (log axis) and print a suggested range: from a
+tenth of the eta with the lowest smoothed loss, up to that eta.
+
+The network, data and optimiser are chosen with the options of 'nndl train'. The book's
+chapter-1 network:  nndl lr-find --sizes 784,30,10 --cost quadratic --lmbda 0"""
+
+
+def add_parser(subparsers):
+    import argparse
+
+    p = subparsers.add_parser("lr-find", help="learning-rate range test: plot loss vs eta, suggest a range",
+                              description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    t = p.add_argument_group("range test")
+    t.add_argument("--start", type=float, default=1e-4, metavar="ETA", help="first learning rate (default: 1e-4)")
+    t.add_argument("--end", type=float, default=100.0, metavar="ETA", help="last learning rate (default: 100)")
+    t.add_argument("--steps", type=int, default=1000, metavar="N", help="mini-batches in the test (default: 1000)")
+    t.add_argument("--smooth", type=float, default=0.98, metavar="B",
+                   help="exponential smoothing of the loss curve, in [0, 1) (default: 0.98)")
+    t.add_argument("--out", default="lr_find.png", metavar="PNG", help="plot file (default: lr_find.png)")
+    t.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    add_run_options(p)
+    return p
+
+
+def run(args) -> int:
+    from ..lrfind import lr_find, plot_lr_find
+
+    cfg, prepared, model = setup_from_args(args)
+    train = prepared.data.train
+    result = lr_find(model, train.X, train.y, start=args.start, end=args.end, steps=args.steps,
+                     batch_size=cfg.batch_size, smooth=args.smooth)
+    sizes = ",".join(map(str, cfg.sizes))
+    plot_lr_find(result, args.out, title=f"lr range test: [{sizes}] {cfg.activation}/{cfg.cost}, "
+                                         f"{cfg.optimizer}, batch {cfg.batch_size}")
+    lo, hi = result.suggestion
+    if args.json:
+        print(json.dumps({"suggestion": [lo, hi], "best_lr": result.best_lr, "steepest_lr": result.steepest_lr,
+                          "steps": len(result.lrs), "stopped_early": result.stopped_early, "plot": str(args.out)}))
+    else:
+        print(result.summary())
+        print(f"plot written to {args.out}")
+    return 0
