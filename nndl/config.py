@@ -91,7 +91,7 @@ class RunConfig:
     weight_decay: float | None = None  # decoupled weight decay (adamw)
     clip_norm: float | None = None    # clip the gradient's global norm to K
     clip_value: float | None = None   # clip each gradient entry to [-K, K]
-    schedule: str = "none"            # η schedule: none, halve[:patience], step:N:factor, exponential:g, cosine, warmup:N
+    schedule: str = "none"            # η schedule: none, halve[:P] (the book's), step:N[:F], exponential[:G], cosine, warmup:N[+cosine]
     early_stopping: str = "none"      # none, no-improvement:N (the book's rule), average:N[:threshold]
     monitor_training: bool = True     # also measure cost and accuracy on the training set each epoch
     seed: int = 0                     # random seed: initial weights, shuffles, dropout
@@ -266,99 +266,17 @@ def _optimizer_names():
 # ------------------------------------------------------------------------------ schedules
 
 
-def parse_schedule(spec: str, eta: float, epochs: int):
-    """The callback for a schedule string, or None.
+def parse_schedule(spec: str, eta: float | None = None, epochs: int | None = None):
+    """The η-schedule callback for a schedule string, or None — see
+    :func:`nndl.train.schedules.parse_schedule`: ``none``, ``halve[:P]`` (the book's rule:
+    halve η after P epochs without improvement, stop at η₀/128), ``step:N[:F]``,
+    ``exponential[:G]``, ``cosine[:min]``, ``warmup:N`` and ``warmup:N+cosine``."""
+    from .train.schedules import parse_schedule as library_parse
 
-    * ``none``
-    * ``halve`` or ``halve:P`` — the book's rule: halve η after P epochs (default 10) without
-      improvement of validation accuracy; stop at η₀/128
-    * ``step:N:F`` — multiply η by F every N epochs
-    * ``exponential:G`` — η₀·Gᵉ at epoch e (from 0)
-    * ``cosine`` — η₀·½(1 + cos(π e / epochs))
-    * ``warmup:N`` — η grows linearly to η₀ over the first N epochs, then stays
-    """
-    from .train import HalveOnPlateau, LearningRateScheduler
-
-    s = (spec or "none").strip().lower()
-    name, *args = s.split(":")
-
-    def num(i, what, default=None, cast=float):
-        if i >= len(args):
-            if default is None:
-                raise ConfigError(f"schedule {spec!r}: {name} needs {what}")
-            return default
-        try:
-            return cast(args[i])
-        except ValueError:
-            raise ConfigError(f"schedule {spec!r}: {what} must be a number, got {args[i]!r}") from None
-
-    def arity(n):
-        if len(args) > n:
-            raise ConfigError(f"schedule {spec!r}: too many parts")
-
-    if name == "none":
-        arity(0)
-        return None
-    if name == "halve":
-        arity(1)
-        p = num(0, "a patience", 10, int)
-        if p < 1:
-            raise ConfigError(f"schedule {spec!r}: patience must be >= 1")
-        return HalveOnPlateau(patience=p)
-    if name == "step":
-        arity(2)
-        n, f = num(0, "a step length N (step:N:F)", cast=int), num(1, "a factor F (step:N:F)")
-        if n < 1 or not 0 < f <= 1:
-            raise ConfigError(f"schedule {spec!r}: need N >= 1 and 0 < F <= 1")
-        return LearningRateScheduler(_Step(eta, n, f))
-    if name == "exponential":
-        arity(1)
-        g = num(0, "a decay factor G (exponential:G)")
-        if not 0 < g <= 1:
-            raise ConfigError(f"schedule {spec!r}: G must be in (0, 1]")
-        return LearningRateScheduler(_Exponential(eta, g))
-    if name == "cosine":
-        arity(0)
-        return LearningRateScheduler(_Cosine(eta, epochs))
-    if name == "warmup":
-        arity(1)
-        n = num(0, "a number of warm-up epochs (warmup:N)", cast=int)
-        if n < 1:
-            raise ConfigError(f"schedule {spec!r}: N must be >= 1")
-        return LearningRateScheduler(_Warmup(eta, n))
-    raise ConfigError(f"unknown schedule {spec!r}: use none, halve[:P], step:N:F, exponential:G, cosine or warmup:N")
-
-
-class _Step:
-    def __init__(self, eta, n, f):
-        self.eta, self.n, self.f = eta, n, f
-
-    def __call__(self, e):
-        return self.eta * self.f ** (e // self.n)
-
-
-class _Exponential:
-    def __init__(self, eta, g):
-        self.eta, self.g = eta, g
-
-    def __call__(self, e):
-        return self.eta * self.g ** e
-
-
-class _Cosine:
-    def __init__(self, eta, epochs):
-        self.eta, self.epochs = eta, epochs
-
-    def __call__(self, e):
-        return self.eta * 0.5 * (1 + math.cos(math.pi * e / self.epochs))
-
-
-class _Warmup:
-    def __init__(self, eta, n):
-        self.eta, self.n = eta, n
-
-    def __call__(self, e):
-        return self.eta * min(1.0, (e + 1) / self.n)
+    try:
+        return library_parse(spec)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
 
 
 def parse_early_stopping(spec: str, monitor: str = "val_accuracy"):

@@ -128,14 +128,42 @@ def new_run_dir(run_dir=None, name: str = "run", root=DEFAULT_ROOT) -> Path:
             p = base.with_name(f"{base.name}-{k}")
 
 
+def save_model_file(model, path, preprocessor=None, metadata=None) -> None:
+    """Save a model (with its fitted input preprocessing, if any) atomically."""
+    if preprocessor is None:
+        model.save(path, metadata)
+        return
+    from .preprocess import save_model_with_preprocessing
+
+    save_model_with_preprocessing(model, path, preprocessor, metadata)
+
+
+def load_model_file(path):
+    """(model that applies its preprocessing, metadata) from a model file or a run folder."""
+    from .io import load_model
+
+    path = Path(path)
+    if path.is_dir():
+        if not (path / FINAL).is_file():
+            raise ModelFileError(f"{path}: not a finished run folder (no {FINAL})")
+        path = path / FINAL
+    model, meta, extra = load_model(path, with_metadata=True)
+    if meta.get("preprocessing"):
+        from .preprocess import PreprocessedModel, preprocessor_from_state
+
+        model = PreprocessedModel(model, preprocessor_from_state(meta["preprocessing"], extra))
+    return model, meta
+
+
 # ------------------------------------------------------------------------------ callbacks
 
 
 class BestModelSaver(Callback):
     """Writes best.npz whenever ``monitor`` improves (its best value survives a resume)."""
 
-    def __init__(self, path, metadata: dict, monitor: str = "val_accuracy"):
+    def __init__(self, path, metadata: dict, monitor: str = "val_accuracy", preprocessor=None):
         self.path, self.metadata, self.monitor = Path(path), metadata, monitor
+        self.preprocessor = preprocessor
         self.best, self.best_epoch = None, None
 
     def on_epoch_end(self, epoch, logs):
@@ -144,7 +172,8 @@ class BestModelSaver(Callback):
             return
         if self.best is None or v > self.best:
             self.best, self.best_epoch = float(v), epoch + 1
-            self.model.save(self.path, dict(self.metadata, epoch=epoch + 1, **{self.monitor: float(v)}))
+            save_model_file(self.model, self.path, self.preprocessor,
+                            dict(self.metadata, epoch=epoch + 1, **{self.monitor: float(v)}))
 
     def get_state(self):
         return {"best": self.best, "best_epoch": self.best_epoch}
@@ -277,7 +306,7 @@ def _fit(model, cfg, prepared, run_dir, extra_callbacks, checkpoint=None, plots=
     data = prepared.data
     meta = model_metadata(cfg, prepared.dataset)
     stateful = build_callbacks(cfg)
-    best = BestModelSaver(run_dir / BEST, meta)
+    best = BestModelSaver(run_dir / BEST, meta, preprocessor=prepared.preprocessor)
     callbacks = [*stateful, best, HistoryWriter(run_dir), *extra_callbacks,
                  Checkpoint(run_dir / CHECKPOINT, {"config": cfg.to_dict()})]
     history, initial_epoch = None, 0
@@ -303,7 +332,7 @@ def _fit(model, cfg, prepared, run_dir, extra_callbacks, checkpoint=None, plots=
                 else "no epoch completed, so there is no checkpoint")
         raise TrainingError(f"{e}; try a smaller --eta; {kept}") from None
     elapsed = time.perf_counter() - start
-    model.save(run_dir / FINAL, dict(meta, epoch=len(history)))
+    save_model_file(model, run_dir / FINAL, prepared.preprocessor, dict(meta, epoch=len(history)))
     write_history(run_dir, history)
     if plots:
         write_plots(run_dir, history, eval_label)
@@ -313,14 +342,14 @@ def _fit(model, cfg, prepared, run_dir, extra_callbacks, checkpoint=None, plots=
 
 
 def _summary(model, cfg, data, history, best, run_dir, elapsed, checkpoint):
-    from .io import load_model
-
     with np.errstate(over="ignore", invalid="ignore"):
         final = {"validation_accuracy": model.evaluate(*data.validation)["accuracy"],
                  "test_accuracy": model.evaluate(*data.test)["accuracy"]}
         b = {"epoch": best.best_epoch}
         if (run_dir / BEST).is_file():
-            bm = load_model(run_dir / BEST)
+            from .io import load_model
+
+            bm = load_model(run_dir / BEST)  # the data here is already preprocessed
             b.update(validation_accuracy=bm.evaluate(*data.validation)["accuracy"],
                      test_accuracy=bm.evaluate(*data.test)["accuracy"])
     h = history.to_dict()

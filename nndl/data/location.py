@@ -32,6 +32,7 @@ __all__ = [
     "MNIST_FILES",
     "MIRRORS",
     "ENV_VAR",
+    "MIRRORS_ENV_VAR",
     "cache_dir",
     "mnist_file_path",
     "missing_mnist_files",
@@ -40,6 +41,9 @@ __all__ = [
 ]
 
 ENV_VAR = "NNDL_DATA_DIR"
+#: Comma-separated mirror URLs replacing :data:`MIRRORS` (e.g. an internal mirror, or a
+#: file:// URL in tests that must never reach the network).
+MIRRORS_ENV_VAR = "NNDL_MNIST_MIRRORS"
 
 
 class MnistFile(NamedTuple):
@@ -205,7 +209,9 @@ def download_mnist(
     except OSError as e:
         raise DataError(f"cannot create MNIST folder {dest}: {e.strerror or e}") from None
     if mirrors is None:
-        mirrors = MIRRORS  # looked up at call time so it can be overridden (tests do)
+        env = os.environ.get(MIRRORS_ENV_VAR)
+        # looked up at call time so it can be overridden (tests do; $NNDL_MNIST_MIRRORS too)
+        mirrors = tuple(m.strip() for m in env.split(",") if m.strip()) if env else MIRRORS
     if isinstance(mirrors, str):
         mirrors = (mirrors,)
     if not mirrors:
