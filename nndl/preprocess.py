@@ -323,7 +323,7 @@ def plot_whitening(X, path, n: int = 10, eps: float = 0.1, image_shape=(28, 28),
         for c in range(n):
             ax = axes[r, c]
             img = np.asarray(imgs[c]).reshape(image_shape)
-            lim = np.abs(img).max() or 1.0
+            lim = float(np.percentile(np.abs(img), 99.5)) or 1.0   # a few rare pixels would wash it out
             if r == 0:
                 ax.imshow(img, cmap="gray_r", vmin=0, vmax=max(1.0, lim))
             else:
