@@ -12,6 +12,7 @@ and `to_host`. Default dtype is float32; float64 on request (gradient checks).
 from __future__ import annotations
 
 import numpy as np
+import scipy.linalg.blas
 import scipy.special
 
 try:  # optional GPU backend
@@ -37,6 +38,36 @@ def special(xp):
     import cupyx.scipy.special  # type: ignore  # pragma: no cover
 
     return cupyx.scipy.special  # pragma: no cover
+
+
+_AXPY = {np.dtype(np.float32): scipy.linalg.blas.saxpy, np.dtype(np.float64): scipy.linalg.blas.daxpy}
+
+
+def axpy(a: float, x, y) -> None:
+    """y += a·x in place — one pass over memory (BLAS axpy) instead of two plus a temporary.
+
+    The update w ← w − η∇C is the hottest line of training small networks; for the book's
+    [784,100,10] at batch 10 this halves the optimiser's cost."""
+    f = _AXPY.get(y.dtype) if isinstance(y, np.ndarray) else None
+    if f is not None and x.dtype == y.dtype and y.flags.c_contiguous and x.flags.c_contiguous:
+        f(x.reshape(-1), y.reshape(-1), a=a)
+    else:
+        y += a * x
+
+
+def blas_threads(n: int | None):
+    """Context manager limiting the BLAS thread pool to n threads (None: leave it alone).
+
+    Multi-threaded BLAS pays a synchronisation cost on every call. For the book's small
+    networks at mini-batch 10 each matrix product is a few microseconds of work, so two
+    threads are slower than one — and far slower when the cores are busy."""
+    import contextlib
+
+    if n is None:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=n, user_api="blas")
 
 
 def resolve_dtype(dtype) -> np.dtype:

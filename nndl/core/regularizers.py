@@ -9,7 +9,7 @@ L1 (chapter 3, problem 10): C = C₀ + (λ/n) Σ |w|, so w → w − (ηλ/n) sg
 """
 from __future__ import annotations
 
-from ..backend import get_array_module
+from ..backend import axpy, get_array_module
 
 
 class Regularizer:
@@ -45,7 +45,7 @@ class L2(Regularizer):
 
     def add_grad(self, w, grad, n):
         if self.lmbda:
-            grad += (self.lmbda / n) * w
+            axpy(self.lmbda / n, w, grad)  # grad += (λ/n)·w, in one pass
 
 
 class L1(Regularizer):

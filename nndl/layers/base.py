@@ -96,6 +96,11 @@ class Layer:
         """Trainable parameters, including those of sub-layers in composite layers."""
         return list(self.params)
 
+    def macs_per_example(self) -> int:
+        """Multiply-adds of one forward pass for one example (a cost estimate). One per
+        weight for fully-connected layers; conv layers override (weights × positions)."""
+        return sum(int(np.prod(p.value.shape)) for p in self.all_params())
+
     def set_rng(self, rng: np.random.Generator) -> None:
         """Layers that draw random numbers during training (dropout) take the model's RNG."""
 

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+from ..backend import axpy
 from .base import Optimizer, _fraction
 
 
@@ -23,19 +24,18 @@ class SGD(Optimizer):
     def update(self, i, p):
         g = p.grad
         if self.momentum == 0.0:
-            g *= self.lr           # in place: the grad buffer is rewritten next step anyway
-            p.value -= g           # w → w − η ∇C
+            axpy(-self.lr, g, p.value)       # w → w − η ∇C
             return
         v = self._slot(f"{i}.v", p.value)
         if self.nesterov:
             v_old = v.copy()
             v *= self.momentum
-            v -= self.lr * g       # v → μv − η∇C
+            axpy(-self.lr, g, v)             # v → μv − η∇C
             p.value += (1 + self.momentum) * v - self.momentum * v_old
         else:
             v *= self.momentum
-            v -= self.lr * g       # v → μv − η∇C
-            p.value += v           # w → w + v
+            axpy(-self.lr, g, v)             # v → μv − η∇C
+            p.value += v                     # w → w + v
 
     def get_config(self):
         return {"name": self.name, "lr": self.lr, "momentum": self.momentum, "nesterov": self.nesterov,

@@ -1,0 +1,112 @@
+"""Seconds per 50,000-example epoch for the book's fully-connected networks, nndl vs PyTorch.
+
+    python benchmarks/bench_fc.py [--epochs 3] [--no-torch]
+
+Networks (mini-batch 10, as in the book):
+  ch1  [784,30,10]  sigmoid, quadratic cost, η=3.0
+  ch3  [784,100,10] sigmoid, cross-entropy cost, L2 λ=5.0, η=0.5
+
+Each framework trains the same network on the same data in the same process; the figure is
+the median over ``--epochs`` epochs of the training loop alone (shuffle + mini-batch steps,
+no evaluation). PyTorch is optional (``pip install torch==2.13.0`` gives the CPU build).
+Uses real MNIST from $NNDL_DATA_DIR when present, else random data of the same shape.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import nndl  # noqa: E402
+
+N = 50_000
+CASES = {
+    "ch1 [784,30,10] sigmoid+quadratic": dict(hidden=30, cost="quadratic", eta=3.0, lmbda=0.0),
+    "ch3 [784,100,10] cross-entropy+L2": dict(hidden=100, cost="cross_entropy", eta=0.5, lmbda=5.0),
+}
+
+
+def load_data():
+    try:
+        from nndl.data import load_mnist
+
+        train = load_mnist(download=False).train
+        return train.X, train.y, "MNIST"
+    except Exception:
+        rng = np.random.default_rng(0)
+        return rng.random((N, 784), dtype=np.float32), rng.integers(0, 10, N), "random"
+
+
+def bench_nndl(X, y, case, epochs, batch=10):
+    model = nndl.Sequential([nndl.Dense(case["hidden"], "sigmoid", input_dim=784, init="large"),
+                             nndl.Dense(10, "sigmoid", init="large")], cost=case["cost"], seed=0)
+    model.compile(nndl.SGD(lr=case["eta"]), lmbda=case["lmbda"])
+    h = model.fit(X, y, epochs=epochs, batch_size=batch, monitor_training=False)
+    return statistics.median(h["train_time"])
+
+
+def bench_torch(X, y, case, epochs, batch=10):
+    import torch
+
+    torch.manual_seed(0)
+    Xt = torch.from_numpy(X)
+    Yt = torch.nn.functional.one_hot(torch.from_numpy(y), 10).float()
+    net = torch.nn.Sequential(torch.nn.Linear(784, case["hidden"]), torch.nn.Sigmoid(),
+                              torch.nn.Linear(case["hidden"], 10))
+    decay = [p for n_, p in net.named_parameters() if n_.endswith("weight")]
+    rest = [p for n_, p in net.named_parameters() if n_.endswith("bias")]
+    opt = torch.optim.SGD([{"params": decay, "weight_decay": case["lmbda"] / N},
+                           {"params": rest, "weight_decay": 0.0}], lr=case["eta"])
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        perm = torch.randperm(N)
+        Xs, Ys = Xt[perm], Yt[perm]
+        for k in range(0, N, batch):
+            xb, yb = Xs[k:k + batch], Ys[k:k + batch]
+            z = net(xb)
+            if case["cost"] == "quadratic":
+                loss = 0.5 * ((torch.sigmoid(z) - yb) ** 2).sum() / xb.shape[0]
+            else:
+                loss = torch.nn.functional.binary_cross_entropy_with_logits(z, yb, reduction="sum") / xb.shape[0]
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), torch.__version__, torch.get_num_threads()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--epochs", type=int, default=3, help="epochs per measurement (median reported)")
+    ap.add_argument("--no-torch", action="store_true", help="skip the PyTorch reference")
+    args = ap.parse_args(argv)
+    X, y, source = load_data()
+    X, y = X[:N], y[:N]
+    try:
+        import torch  # noqa: F401
+
+        have_torch = not args.no_torch
+    except ImportError:
+        have_torch = False
+    print(f"data: {source}, {N} examples, batch 10; numpy {np.__version__}; "
+          f"median of {args.epochs} epochs")
+    print(f"{'network':<38}{'nndl s/epoch':>14}{'torch s/epoch':>15}{'torch/nndl':>12}")
+    for name, case in CASES.items():
+        t_nndl = bench_nndl(X, y, case, args.epochs)
+        if have_torch:
+            t_torch, version, threads = bench_torch(X, y, case, args.epochs)
+            print(f"{name:<38}{t_nndl:>14.3f}{t_torch:>15.3f}{t_torch / t_nndl:>11.2f}x")
+        else:
+            print(f"{name:<38}{t_nndl:>14.3f}{'-':>15}{'-':>12}")
+    if have_torch:
+        print(f"(torch {version}, {threads} threads)")
+
+
+if __name__ == "__main__":
+    main()
