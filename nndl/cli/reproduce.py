@@ -22,6 +22,8 @@ def add_parser(subparsers):
     p.add_argument("--run-root", metavar="DIR", default="runs", help="where the run folders go (default: runs)")
     p.add_argument("--data-dir", metavar="DIR", help="folder holding the MNIST files (default: $NNDL_DATA_DIR, "
                    "then ~/.cache/nndl/mnist)")
+    p.add_argument("--seed", type=int, metavar="N", help="random seed for every training recipe (default: each "
+                   "recipe's own; single runs vary by a few tenths of a point, and chapter 1's networks by more)")
     p.add_argument("--markdown", metavar="FILE", help="also write the results table (book vs nndl vs time) "
                    "as Markdown to FILE")
     out = p.add_mutually_exclusive_group()
@@ -82,6 +84,8 @@ def run(args) -> int:
     from ..errors import ConfigError
     from ..reproduce import Context, recipe_config, run_recipe, select
 
+    if args.seed is not None and args.seed < 0:
+        raise ConfigError(f"--seed must be >= 0, got {args.seed}")
     recipes = select(args.experiments)
     if args.list:
         _list(recipes)
@@ -94,7 +98,8 @@ def run(args) -> int:
             print(f"== {r.name}: {r.description} (book: {r.book_value:.2f}% {r.book_split})", flush=True)
             if r.run is None:
                 callbacks = (_Printer(r.name, recipe_config(r).epochs).callback,)
-        ctx = Context(root=Path(args.run_root), data_dir=args.data_dir, callbacks=callbacks, stamp=stamp)
+        ctx = Context(root=Path(args.run_root), data_dir=args.data_dir, callbacks=callbacks, stamp=stamp,
+                      seed=args.seed)
         o = run_recipe(r, ctx)
         rows.append((r, o))
         diff = o.value - r.book_value

@@ -43,6 +43,7 @@ class Context:
     data_dir: str | None = None      # MNIST folder (None: $NNDL_DATA_DIR / cache)
     callbacks: tuple = ()            # extra training callbacks (progress printing)
     stamp: str = ""                  # prefix shared by the run folders of one invocation
+    seed: int | None = None          # overrides the recipes' seeds (None: each recipe's own)
 
 
 @dataclass

@@ -15,11 +15,14 @@ def run_recipe(recipe: Recipe, ctx: Context) -> Outcome:
     return train_recipe(recipe, ctx)
 
 
-def recipe_config(recipe: Recipe):
+def recipe_config(recipe: Recipe, seed: int | None = None):
+    """The RunConfig of a training recipe (``seed`` overrides the recipe's)."""
     from ..config import RunConfig
 
     settings = dict(recipe.settings)
     settings.setdefault("evaluation_data", recipe.book_split)
+    if seed is not None:
+        settings["seed"] = seed
     return RunConfig(**settings)
 
 
@@ -30,7 +33,7 @@ def run_folder(recipe: Recipe, ctx: Context) -> Path:
 def train_recipe(recipe: Recipe, ctx: Context) -> Outcome:
     from ..runs import train_run
 
-    cfg = recipe_config(recipe)
+    cfg = recipe_config(recipe, ctx.seed)
     t = time.perf_counter()
     result = train_run(cfg, run_folder(recipe, ctx), data_dir=ctx.data_dir, callbacks=ctx.callbacks)
     acc = result.history["val_accuracy"]
