@@ -4,6 +4,8 @@ from .base import LAYER_TYPES, Layer, Parameter, layer_from_config, register_lay
 from .dense import Dense
 from .dropout import Dropout
 from .flatten import Flatten
+from .conv import Conv2D
+from .pooling import AvgPool2D, L2Pool2D, MaxPool2D
 from .batchnorm import BatchNorm
 from .prelu import PReLU
 from .residual import Residual

@@ -1,0 +1,155 @@
+"""Pooling layers of chapter 6: max, L2 and average pooling over ph×pw windows of each map.
+
+For a window R of one feature map, with upstream gradient g = ∂C/∂(pooled output):
+
+* max pooling:      out = max_R x;            ∂C/∂x = g where x is the window's maximum, else 0
+* L2 pooling:       out = √(Σ_R x²);          ∂C/∂x = g · x / out
+* average pooling:  out = (1/|R|) Σ_R x;      ∂C/∂x = g / |R|
+
+Pooling has no parameters, so backward is BP2 alone. One implementation serves every pool
+size and stride: the (i, j) entry of every window is the strided slice
+``x[:, :, i::sh, j::sw]``, so forward combines the ph·pw offset slices element-wise
+(maximum, sum of squares, sum) and backward writes (or, for overlapping windows, adds) each
+offset's share of the gradient into the same slice. That is a loop over the 4 offsets of a
+2×2 pool, never over examples or pixels, and it keeps the input's memory layout (the
+channels-last maps the conv layer makes stay channels-last, with no transposing copies).
+Ragged borders are dropped, as Theano's ``ignore_border=True`` (the book's setting) does.
+
+Ties in max pooling (equal maxima in one window; essentially never with real-valued inputs)
+share the gradient.
+"""
+from __future__ import annotations
+
+from ..backend import get_array_module
+from .base import Layer, register_layer
+from .conv import _pair
+
+
+class _Pool2D(Layer):
+    kind = "pool"
+
+    def __init__(self, pool_size=2, stride=None):
+        super().__init__()
+        self.ph, self.pw = _pair(pool_size, "pool_size")
+        if self.ph <= 0 or self.pw <= 0:
+            raise ValueError(f"pool size must be positive, got {pool_size!r}")
+        if stride is None:
+            self.sh, self.sw = self.ph, self.pw
+            self._stride_given = None
+        else:
+            self.sh, self.sw = _pair(stride, "stride")
+            if self.sh <= 0 or self.sw <= 0:
+                raise ValueError(f"stride must be positive, got {stride!r}")
+            self._stride_given = [self.sh, self.sw]
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) != 3:
+            raise ValueError(f"{type(self).__name__} expects inputs (channels, height, width), "
+                             f"got shape {input_shape}")
+        c, h, w = input_shape
+        if h < self.ph or w < self.pw:
+            raise ValueError(f"a {self.ph}×{self.pw} pool does not fit a {h}×{w} map")
+        oh = (h - self.ph) // self.sh + 1
+        ow = (w - self.pw) // self.sw + 1
+        return (c, oh, ow)
+
+    def _slices(self, x, oh, ow):
+        hs, ws = self.sh * (oh - 1) + 1, self.sw * (ow - 1) + 1
+        return [(i, j, x[:, :, i:i + hs:self.sh, j:j + ws:self.sw])
+                for i in range(self.ph) for j in range(self.pw)]
+
+    def forward(self, x, training=False):
+        n, c, h, w = x.shape
+        oh, ow = (h - self.ph) // self.sh + 1, (w - self.pw) // self.sw + 1
+        if oh <= 0 or ow <= 0:
+            raise ValueError(f"a {self.ph}×{self.pw} pool does not fit a {h}×{w} map")
+        self.x = x
+        self.slices = self._slices(x, oh, ow)
+        self.out = self._pool([v for _, _, v in self.slices])
+        return self.out
+
+    def backward(self, grad):
+        xp = get_array_module(grad)
+        x = self.x
+        n, c, h, w = x.shape
+        oh, ow = grad.shape[2], grad.shape[3]
+        overlap = self.sh < self.ph or self.sw < self.pw
+        tiled = not overlap and self.sh == self.ph and self.sw == self.pw \
+            and h == oh * self.ph and w == ow * self.pw
+        # Same memory layout as x; every pixel is written when the windows tile the map.
+        dx = xp.empty_like(x) if tiled else xp.zeros_like(x)
+        dslices = self._slices(dx, oh, ow)
+        shared = self._shared(grad)
+        for (_, _, xs), (_, _, ds) in zip(self.slices, dslices):
+            if overlap:
+                ds += self._grad_slice(xs, shared)
+            else:
+                self._grad_slice(xs, shared, out=ds)
+        return dx
+
+    def get_config(self):
+        return {"type": type(self).__name__, "pool_size": [self.ph, self.pw], "stride": self._stride_given}
+
+
+@register_layer
+class MaxPool2D(_Pool2D):
+    """Max pooling: each ph×pw window is summarised by its largest activation."""
+
+    def _pool(self, vs):
+        xp = get_array_module(vs[0])
+        out = xp.empty_like(vs[0])
+        xp.maximum(vs[0], vs[1], out=out) if len(vs) > 1 else xp.copyto(out, vs[0])
+        for v in vs[2:]:
+            xp.maximum(out, v, out=out)
+        return out
+
+    def _shared(self, g):
+        return g
+
+    def _grad_slice(self, xs, g, out=None):
+        xp = get_array_module(g)
+        return xp.multiply(xp.equal(xs, self.out), g, out=out)
+
+
+@register_layer
+class AvgPool2D(_Pool2D):
+    """Average pooling: the mean of each window."""
+
+    def _pool(self, vs):
+        xp = get_array_module(vs[0])
+        out = xp.empty_like(vs[0])
+        xp.add(vs[0], vs[1], out=out) if len(vs) > 1 else xp.copyto(out, vs[0])
+        for v in vs[2:]:
+            xp.add(out, v, out=out)
+        out *= 1.0 / len(vs)
+        return out
+
+    def _shared(self, g):
+        return g * (1.0 / (self.ph * self.pw))
+
+    def _grad_slice(self, xs, r, out=None):
+        if out is None:
+            return r
+        get_array_module(r).copyto(out, r)
+        return out
+
+
+@register_layer
+class L2Pool2D(_Pool2D):
+    """L2 pooling (the book's alternative): the square root of the sum of squares."""
+
+    def _pool(self, vs):
+        xp = get_array_module(vs[0])
+        out = xp.multiply(vs[0], vs[0], out=xp.empty_like(vs[0]))
+        for v in vs[1:]:
+            out += v * v
+        xp.sqrt(out, out=out)
+        return out
+
+    def _shared(self, g):
+        xp = get_array_module(g)
+        tiny = xp.finfo(self.out.dtype).tiny  # an all-zero window has out = 0 and gradient 0
+        return g / xp.maximum(self.out, tiny)
+
+    def _grad_slice(self, xs, r, out=None):
+        return get_array_module(r).multiply(xs, r, out=out)

@@ -1,0 +1,177 @@
+"""Chapter 6 layers: convolution and pooling — gradient checks in float64, a direct-loop
+reference for the forward pass, memory layouts, files, and a short real-MNIST training run."""
+import numpy as np
+import pytest
+
+import nndl
+from nndl.layers import (Activation, AvgPool2D, Conv2D, Dense, Dropout, Flatten, L2Pool2D,
+                         MaxPool2D)
+from nndl.layers.im2col import col2im, im2col
+
+TOL = 1e-6
+
+
+def _direct_conv(x, W, b, stride, pad):
+    """The forward equation written as loops, for reference."""
+    x = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    n, c, h, w = x.shape
+    k, _, kh, kw = W.shape
+    oh, ow = (h - kh) // stride + 1, (w - kw) // stride + 1
+    z = np.zeros((n, k, oh, ow))
+    for p in range(oh):
+        for q in range(ow):
+            patch = x[:, :, p * stride:p * stride + kh, q * stride:q * stride + kw]
+            z[:, :, p, q] = np.tensordot(patch, W, axes=([1, 2, 3], [1, 2, 3])) + b
+    return z
+
+
+@pytest.mark.parametrize("cfg,shape", [
+    (dict(filters=3, kernel_size=3, activation="tanh"), (2, 7, 7)),
+    (dict(filters=2, kernel_size=5, activation="sigmoid"), (1, 9, 9)),
+    (dict(filters=4, kernel_size=(3, 2), stride=2, padding=1, activation="linear"), (3, 8, 9)),
+    (dict(filters=2, kernel_size=3, stride=1, padding=2, activation="elu"), (2, 5, 6)),
+    (dict(filters=3, kernel_size=2, stride=3, activation="leaky_relu"), (2, 8, 8)),
+])
+def test_conv_gradcheck(cfg, shape):
+    r = nndl.gradcheck_layer(Conv2D(**cfg), shape, batch=3)
+    assert r.max_error < TOL, r
+
+
+@pytest.mark.parametrize("cls", [MaxPool2D, AvgPool2D, L2Pool2D])
+@pytest.mark.parametrize("pool,stride,shape", [
+    (2, None, (3, 6, 8)),          # the book's case: non-overlapping, divisible
+    (2, None, (2, 7, 5)),          # ragged border dropped
+    (3, 2, (2, 7, 8)),             # overlapping windows
+    ((2, 3), (1, 2), (2, 6, 7)),   # rectangular, different strides
+    (2, 3, (2, 8, 8)),             # gaps between windows
+])
+def test_pool_gradcheck(cls, pool, stride, shape):
+    r = nndl.gradcheck_layer(cls(pool, stride=stride), shape, batch=3)
+    assert r.max_error < TOL, r
+
+
+def test_dropout_gradcheck_fixed_mask():
+    r = nndl.gradcheck_layer(Dropout(0.5), (3, 4, 4), batch=3)
+    assert r.max_error < TOL, r
+
+
+def test_conv_forward_matches_direct_loops():
+    rng = np.random.default_rng(0)
+    for stride, pad, c in [(1, 0, 1), (2, 1, 3), (1, 2, 2)]:
+        layer = Conv2D(4, 3, stride=stride, padding=pad, activation="linear")
+        layer.build((c, 9, 8), rng, np.float64)
+        x = rng.standard_normal((2, c, 9, 8))
+        ref = _direct_conv(x, layer.W.value, layer.b.value, stride, pad)
+        assert np.allclose(layer.forward(x), ref, atol=1e-12)
+        # the same numbers from channels-last memory (the layout conv layers hand on)
+        x_cl = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+        assert np.allclose(layer.forward(x_cl), ref, atol=1e-12)
+
+
+def test_pooling_values():
+    x = np.arange(16, dtype=np.float64).reshape(1, 1, 4, 4)
+    assert MaxPool2D(2).forward(x).ravel().tolist() == [5, 7, 13, 15]
+    assert AvgPool2D(2).forward(x).ravel().tolist() == [2.5, 4.5, 10.5, 12.5]
+    l2 = L2Pool2D(2).forward(x).ravel()
+    assert np.allclose(l2, np.sqrt([0 + 1 + 16 + 25, 4 + 9 + 36 + 49, 64 + 81 + 144 + 169,
+                                    100 + 121 + 196 + 225]))
+    # all-zero window: L2 gradient is 0, not nan
+    z = np.zeros((1, 1, 2, 2))
+    layer = L2Pool2D(2)
+    layer.forward(z)
+    assert np.all(layer.backward(np.ones((1, 1, 1, 1))) == 0)
+
+
+def test_col2im_is_adjoint_of_im2col():
+    rng = np.random.default_rng(1)
+    for cl in (False, True):
+        x = rng.standard_normal((2, 3, 7, 6))
+        if cl:
+            x = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+        cols = im2col(x, 3, 2, 2, channels_last=cl)
+        r = rng.standard_normal(cols.shape)
+        lhs = (cols * r).sum()
+        rhs = (x * col2im(r, x.shape, 3, 2, 2, channels_last=cl)).sum()
+        assert np.isclose(lhs, rhs)
+
+
+def _small_conv_model(dtype="float64", second_pad=0, pool=MaxPool2D, act="tanh"):
+    return nndl.Sequential([Conv2D(3, 3, activation=act), pool(2),
+                            Conv2D(4, 3, padding=second_pad, activation=act), pool(2), Flatten(),
+                            Dropout(0.3), Dense(5, "relu"), Dense(3, "softmax")],
+                           cost="log_likelihood", input_shape=(2, 12, 12), dtype=dtype, seed=3)
+
+
+@pytest.mark.parametrize("pool,pad", [(MaxPool2D, 0), (L2Pool2D, 1), (AvgPool2D, 0)])
+def test_whole_conv_model_gradcheck(pool, pad):
+    """BP1–BP4 through conv → pool → conv (fed channels-last maps) → pool → dropout → dense."""
+    rng = np.random.default_rng(0)
+    model = _small_conv_model(second_pad=pad, pool=pool)
+    X = rng.standard_normal((4, 2, 12, 12))
+    y = np.array([0, 1, 2, 1])
+    r = nndl.gradcheck(model, X, y, max_entries=60)
+    assert r.max_error < TOL, r
+
+
+def test_book_ordering_pool_then_activation_gradcheck():
+    """network3's ConvPoolLayer: conv (linear) → pool → σ, with L2 regularisation."""
+    model = nndl.Sequential([Conv2D(2, 3, activation="linear"), MaxPool2D(2), Activation("sigmoid"),
+                             Flatten(), Dense(3, "softmax")], cost="log_likelihood",
+                            input_shape=(1, 8, 8), dtype="float64", seed=0)
+    model.compile(lmbda=0.5)
+    X = np.random.default_rng(1).standard_normal((3, 1, 8, 8))
+    r = nndl.gradcheck(model, X, np.array([0, 1, 2]))
+    assert r.max_error < TOL, r
+
+
+def test_conv_validation_errors():
+    with pytest.raises(ValueError):
+        Conv2D(0, 3)
+    with pytest.raises(ValueError):
+        Conv2D(2, 3, stride=0)
+    with pytest.raises(ValueError):
+        Conv2D(2, 3, padding=-1)
+    with pytest.raises(ValueError):
+        nndl.Sequential([Conv2D(2, 9)], input_shape=(1, 5, 5))
+    with pytest.raises(ValueError):
+        nndl.Sequential([Conv2D(2, 3)], input_shape=(784,))
+    with pytest.raises(ValueError):
+        MaxPool2D(0)
+    with pytest.raises(ValueError):
+        nndl.Sequential([MaxPool2D(4)], input_shape=(1, 3, 3))
+    with pytest.raises(ValueError):
+        Conv2D(2, 3, activation="nope")
+
+
+def test_conv_model_save_load_roundtrip(tmp_path):
+    model = _small_conv_model("float32")
+    X = np.random.default_rng(0).random((5, 2, 12, 12), dtype=np.float32)
+    model.save(tmp_path / "conv.npz")
+    loaded = nndl.load(tmp_path / "conv.npz")
+    assert np.array_equal(model.predict_proba(X), loaded.predict_proba(X))
+    assert [type(l).__name__ for l in loaded.layers] == [type(l).__name__ for l in model.layers]
+
+
+def test_float32_throughout():
+    model = _small_conv_model("float32")
+    model.compile(nndl.SGD(lr=0.1))
+    X = np.random.default_rng(0).random((4, 2, 12, 12), dtype=np.float32)
+    model.train_step(X, model.as_targets(np.array([0, 1, 2, 0])), 4)
+    assert all(p.value.dtype == np.float32 and p.grad.dtype == np.float32 for p in model.parameters())
+    assert model.predict_proba(X).dtype == np.float32
+
+
+def test_conv_net_learns_mnist_subset(mnist):
+    """A small conv net on 3,000 real MNIST digits, 3 epochs: well above 90% on held-out data."""
+    from nndl.data import load_mnist
+
+    data = load_mnist(download=False, flatten=False)
+    Xtr, ytr = data.train.X[:3000], data.train.y[:3000]
+    Xte, yte = data.test.X[:1000], data.test.y[:1000]
+    model = nndl.Sequential([Conv2D(8, 5, activation="relu", init="he"), MaxPool2D(2), Flatten(),
+                             Dense(50, "relu", init="he"), Dense(10, "softmax")],
+                            cost="log_likelihood", input_shape=(1, 28, 28), seed=0)
+    model.compile(nndl.SGD(lr=0.1))
+    model.fit(Xtr, ytr, epochs=3, batch_size=10, monitor_training=False)
+    acc = model.evaluate(Xte, yte)["accuracy"]
+    assert acc >= 0.92, acc
