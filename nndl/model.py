@@ -61,6 +61,7 @@ class Sequential:
         if any(s <= 0 for s in shape):
             raise ValueError(f"input shape must be positive, got {shape}")
         self.input_shape = shape
+        self.__dict__.pop("_params_cache", None)
         for layer in self.layers:
             shape = layer.build(shape, self.rng, self.dtype, self.xp)
             layer.set_rng(self.rng)
