@@ -159,7 +159,10 @@ def run(args) -> int:
         cfg = cfg.replace(sizes=[])  # resolved below, once the data's sizes are known
     allow_fallback = not args.config and not settings and hidden is None and not args.data_dir
 
+    started = {}
+
     def on_start(run_dir, resolved, prepared):
+        started["run_dir"] = run_dir
         if prepared.notice:
             print(f"nndl: notice: {prepared.notice}", file=sys.stderr, flush=True)
         t = prepared.data.train
@@ -181,14 +184,20 @@ def run(args) -> int:
         extra.append(EpochPrinter(args.json, cfg.epochs if not args.resume else load_config(
             f"{args.resume}/config.toml").epochs if _has_config(args.resume) else 0, cfg.evaluation_data))
     data_dir = args.data_dir
-    if args.resume:
-        result = resume_run(args.resume, data_dir=data_dir, callbacks=extra, plots=not args.no_plots,
-                            on_start=on_start)
-    else:
-        if hidden is not None:
-            cfg = _with_hidden(cfg, hidden, data_dir, allow_fallback)
-        result = train_run(cfg, args.run_dir, data_dir=data_dir, allow_fallback=allow_fallback, callbacks=extra,
-                           plots=not args.no_plots, on_start=on_start)
+    try:
+        if args.resume:
+            result = resume_run(args.resume, data_dir=data_dir, callbacks=extra, plots=not args.no_plots,
+                                on_start=on_start)
+        else:
+            if hidden is not None:
+                cfg = _with_hidden(cfg, hidden, data_dir, allow_fallback)
+            result = train_run(cfg, args.run_dir, data_dir=data_dir, allow_fallback=allow_fallback,
+                               callbacks=extra, plots=not args.no_plots, on_start=on_start)
+    except KeyboardInterrupt:
+        if "run_dir" in started:
+            print(f"nndl: stopped; continue from the last completed epoch with: nndl train --resume "
+                  f"{started['run_dir']}", file=sys.stderr)
+        raise
     s = result.summary
     if args.json:
         print(json.dumps({"event": "done", "run_dir": str(result.run_dir), **s}), flush=True)
