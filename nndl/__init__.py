@@ -17,6 +17,7 @@ from .errors import ConfigError, DataError, ModelFileError, NNDLError, TrainingE
 from .gradcheck import gradcheck, gradcheck_layer
 from .layers import (Activation, BatchNorm, Dense, Dropout, Flatten, Layer, Parameter, PReLU, Residual,
                      build_mlp, dense_block)
+from .layers import AvgPool2D, Conv2D, L2Pool2D, MaxPool2D
 from .model import Sequential
 from .optim import SGD, Adagrad, Adam, AdamW, Momentum, Nesterov, RMSprop, get_optimizer
 from .train import (AverageImprovementStopping, Checkpoint, EarlyStopping, EpochLogger, HalveOnPlateau,

@@ -97,6 +97,10 @@ class Conv2D(Layer):
         self.params = [self.W, self.b]
         return out
 
+    def macs_per_example(self) -> int:
+        """Multiply-adds of one forward pass: every weight once per output position."""
+        return int(self.W.value.size) * self.output_shape[1] * self.output_shape[2]
+
     def forward(self, x, training=False):
         xp = get_array_module(x)
         n = x.shape[0]

@@ -24,7 +24,8 @@ from .callbacks import Callback, CallbackList, History
 def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=None,
         callbacks=(), shuffle: bool = True, monitor_training: bool = True,
         initial_epoch: int = 0, history: History | None = None,
-        stop_on_divergence: bool = True, threads: int | None | str = "auto") -> History:
+        stop_on_divergence: bool = True, threads: int | None | str = "auto",
+        transform=None) -> History:
     """Train ``model`` on (X, y) with mini-batches; return the per-epoch :class:`History`.
 
     Parameters
@@ -38,6 +39,8 @@ def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=N
     stop_on_divergence : raise :class:`TrainingError` if weights or cost become NaN/inf
     threads : BLAS threads while training; "auto" uses one thread when a mini-batch is
         too little work to share (see :func:`_threads_for`), None leaves BLAS alone
+    transform : optional callable applied to each training mini-batch's inputs before the
+        step (on-the-fly augmentation, e.g. :class:`nndl.data.augment.RandomAffine`)
     """
     epochs, batch_size = int(epochs), int(batch_size)
     if epochs < 0:
@@ -67,13 +70,13 @@ def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=N
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
             blas_threads(_threads_for(model, batch_size, threads)):
         _epochs(model, Xd, Yd, y, n, val, epochs, batch_size, shuffle, monitor_training,
-                initial_epoch, stop_on_divergence, cbs, batch_hooks)
+                initial_epoch, stop_on_divergence, cbs, batch_hooks, transform)
     cbs.on_train_end()
     return history
 
 
 def _epochs(model, Xd, Yd, y, n, val, epochs, batch_size, shuffle, monitor_training,
-            initial_epoch, stop_on_divergence, cbs, batch_hooks):
+            initial_epoch, stop_on_divergence, cbs, batch_hooks, transform=None):
     xp = model.xp
     for epoch in range(initial_epoch, epochs):
         cbs.on_epoch_begin(epoch)
@@ -87,6 +90,8 @@ def _epochs(model, Xd, Yd, y, n, val, epochs, batch_size, shuffle, monitor_train
             else:
                 idx = perm[k:k + batch_size]
                 xb, yb = Xd.take(idx, axis=0), Yd.take(idx, axis=0)
+            if transform is not None:
+                xb = transform(xb)
             model.train_step(xb, yb, n)
             for hook in batch_hooks:
                 hook(b)

@@ -1,0 +1,334 @@
+"""The book's ``network3.py`` (chapter 6), without Theano: the same listings, on nndl's engine.
+
+    >>> from nndl.book import network3
+    >>> from nndl.book.network3 import Network, ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer
+    >>> from nndl.book.network3 import ReLU
+    >>> training_data, validation_data, test_data = network3.load_data_shared()
+    >>> mini_batch_size = 10
+    >>> net = Network([
+    ...     ConvPoolLayer(image_shape=(mini_batch_size, 1, 28, 28), filter_shape=(20, 1, 5, 5),
+    ...                   poolsize=(2, 2), activation_fn=ReLU),
+    ...     ConvPoolLayer(image_shape=(mini_batch_size, 20, 12, 12), filter_shape=(40, 20, 5, 5),
+    ...                   poolsize=(2, 2), activation_fn=ReLU),
+    ...     FullyConnectedLayer(n_in=40*4*4, n_out=100, activation_fn=ReLU),
+    ...     SoftmaxLayer(n_in=100, n_out=10)], mini_batch_size)
+    >>> net.SGD(training_data, 60, mini_batch_size, 0.03, validation_data, test_data,
+    ...         lmbda=0.1)                                            # doctest: +SKIP
+
+This is a thin veneer: each book layer becomes nndl layers in one :class:`nndl.Sequential`
+and ``SGD`` is :func:`nndl.train.fit` with callbacks that print the book's lines.
+
+How the book's pieces map (and where they differ):
+
+* ``ConvPoolLayer`` → ``Conv2D(linear)`` → ``MaxPool2D`` → ``Activation(activation_fn)``:
+  exactly the book's order (pool, then σ(pooled + b)); the bias is constant over a pooling
+  window, so adding it before pooling is the same.
+* ``FullyConnectedLayer(p_dropout=p)`` → [``Flatten``] → [``Dropout(p)``] → ``Dense``. The book
+  drops the layer's *input* in training and scales the weights by (1 − p) at inference;
+  nndl's inverted dropout scales the kept inputs by 1/(1 − p) in training instead. Equal in
+  expectation; the trained weights differ by that factor, the predictions do not.
+* ``SoftmaxLayer`` → [``Dropout(p)``] → ``Dense(softmax)`` with the log-likelihood cost.
+* Initial weights as the book draws them: N(0, 1/n_out) weights (n_out = maps·kh·kw / pool
+  area for conv layers), N(0, 1) biases, zeros for the softmax layer.
+* L2: the book minimises C + ½·λ·Σw² / (number of mini-batches), so each step adds
+  (λ / num_batches)·w = (λ·m / n)·w to the gradient. nndl's L2 regulariser adds (λ'/n)·w, so
+  ``SGD(lmbda=λ)`` compiles the model with λ' = λ·mini_batch_size (λ = 0.1, m = 10 → λ' = 1).
+* The book iterates over the mini-batches in the same order every epoch; so does this
+  veneer (``shuffle=False``; pass ``shuffle=True`` to shuffle).
+* Data: ``load_data_shared`` returns plain arrays in the book's structure, not Theano
+  shared variables.
+
+Chapter 6 problems built in: early stopping (``SGD(..., early_stopping_n=10)``), accuracy on
+any data (:meth:`Network.accuracy`), η as a function of the epoch (``SGD(..., eta=fn)`` or
+``eta_schedule=fn``), save/load in the safe model format (:meth:`Network.save`,
+:func:`load`), and the overfitting diagnostic (``SGD(..., monitor_training_accuracy=True)``
+prints the training accuracy and the train − validation gap each epoch; :meth:`Network.overfitting`).
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+
+from ..core.activations import get_activation
+from ..layers import Activation, Conv2D, Dense, Dropout, Flatten, MaxPool2D
+from ..model import Sequential
+from ..train.callbacks import Callback, EarlyStopping
+from ..train.schedules import LearningRateScheduler
+
+
+# --------------------------------------------------------------------------- activations
+def linear(z):
+    return z
+
+
+def ReLU(z):
+    return np.maximum(0.0, z)
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def tanh(z):
+    return np.tanh(z)
+
+
+def sigmoid_minus_half(z):
+    """σ(z) − ½ (chapter 6, problem 2)."""
+    return sigmoid(z) - 0.5
+
+
+def leaky_ReLU(z, alpha=0.01):
+    return np.where(z > 0, z, alpha * z)
+
+
+def ELU(z, alpha=1.0):
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
+
+
+for _fn, _name in ((linear, "linear"), (ReLU, "relu"), (sigmoid, "sigmoid"), (tanh, "tanh"),
+                   (sigmoid_minus_half, "shifted_sigmoid"), (leaky_ReLU, "leaky_relu"), (ELU, "elu")):
+    _fn.nndl_activation = _name  # nndl.core.activations.get_activation reads this
+
+
+# --------------------------------------------------------------------------- data
+def load_data_shared(filename="../data/mnist.pkl.gz"):
+    """The book's three (x, y) pairs: x (n, 784) float32 pixels in [0, 1), y int labels.
+
+    If ``filename`` exists it is read (safely, without unpickling code); otherwise MNIST is
+    loaded from nndl's data folder with the book's scaling (pixel/256, identical values)."""
+    from ..data import load_mnist, load_mnist_pkl
+
+    if filename and os.path.isfile(filename):
+        data = load_mnist_pkl(filename)
+    else:
+        data = load_mnist(scale="book")
+    return [(split.X, split.y) for split in data]
+
+
+def size(data):
+    """Number of examples in a data set (the book's helper)."""
+    return int(np.asarray(data[0]).shape[0])
+
+
+# --------------------------------------------------------------------------- layers
+class _BookLayer:
+    def nndl_layers(self, first: bool):
+        raise NotImplementedError
+
+    def init_weights(self, rng):
+        """(W, b) drawn as the book draws them, in nndl's shapes."""
+        raise NotImplementedError
+
+
+class ConvPoolLayer(_BookLayer):
+    """A convolutional layer followed by max pooling, as in the book."""
+
+    def __init__(self, filter_shape, image_shape, poolsize=(2, 2), activation_fn=sigmoid):
+        self.filter_shape = tuple(int(s) for s in filter_shape)
+        self.image_shape = tuple(int(s) for s in image_shape)
+        self.poolsize = tuple(int(s) for s in poolsize)
+        self.activation_fn = activation_fn
+        if len(self.filter_shape) != 4 or len(self.image_shape) != 4:
+            raise ValueError("filter_shape is (maps, channels, h, w) and image_shape "
+                             "(mini_batch_size, channels, h, w)")
+        if self.filter_shape[1] != self.image_shape[1]:
+            raise ValueError(f"filter_shape {self.filter_shape} expects {self.filter_shape[1]} input "
+                             f"channels but image_shape {self.image_shape} has {self.image_shape[1]}")
+
+    def nndl_layers(self, first):
+        self.conv = Conv2D(self.filter_shape[0], self.filter_shape[2:], activation="linear")
+        return [self.conv, MaxPool2D(self.poolsize), Activation(get_activation(self.activation_fn))]
+
+    def init_weights(self, rng):
+        n_out = self.filter_shape[0] * np.prod(self.filter_shape[2:]) / np.prod(self.poolsize)
+        W = rng.normal(0.0, np.sqrt(1.0 / n_out), self.filter_shape)
+        b = rng.normal(0.0, 1.0, (self.filter_shape[0],))
+        return self.conv, W, b
+
+
+class FullyConnectedLayer(_BookLayer):
+    def __init__(self, n_in, n_out, activation_fn=sigmoid, p_dropout=0.0):
+        self.n_in, self.n_out = int(n_in), int(n_out)
+        self.activation_fn = activation_fn
+        self.p_dropout = float(p_dropout)
+
+    def nndl_layers(self, first):
+        layers = [Flatten()]
+        if self.p_dropout > 0:
+            layers.append(Dropout(self.p_dropout))
+        self.dense = Dense(self.n_out, get_activation(self.activation_fn))
+        return layers + [self.dense]
+
+    def init_weights(self, rng):
+        W = rng.normal(0.0, np.sqrt(1.0 / self.n_out), (self.n_in, self.n_out))
+        b = rng.normal(0.0, 1.0, (self.n_out,))
+        return self.dense, W, b
+
+
+class SoftmaxLayer(_BookLayer):
+    def __init__(self, n_in, n_out, p_dropout=0.0):
+        self.n_in, self.n_out = int(n_in), int(n_out)
+        self.p_dropout = float(p_dropout)
+
+    def nndl_layers(self, first):
+        layers = [Flatten()]
+        if self.p_dropout > 0:
+            layers.append(Dropout(self.p_dropout))
+        self.dense = Dense(self.n_out, "softmax")
+        return layers + [self.dense]
+
+    def init_weights(self, rng):
+        return self.dense, np.zeros((self.n_in, self.n_out)), np.zeros((self.n_out,))
+
+
+# --------------------------------------------------------------------------- network
+class _BookPrinter(Callback):
+    """Prints the book's lines; evaluates test accuracy whenever validation accuracy is best."""
+
+    def __init__(self, net, test_data, num_batches, out, every=1000, monitor_training=False):
+        self.net, self.test_data, self.nb, self.out = net, test_data, num_batches, out
+        self.every, self.monitor_training = every, monitor_training
+        self.best_validation_accuracy, self.best_iteration, self.test_accuracy = 0.0, 0, 0.0
+        self.epoch = 0
+
+    def on_epoch_begin(self, epoch):
+        self.epoch = epoch
+
+    def on_batch_end(self, batch):
+        iteration = self.nb * self.epoch + batch
+        if self.every and iteration % self.every == 0:
+            print(f"Training mini-batch number {iteration}", file=self.out, flush=True)
+
+    def on_epoch_end(self, epoch, logs):
+        p = lambda s: print(s, file=self.out, flush=True)  # noqa: E731
+        iteration = self.nb * (epoch + 1) - 1
+        if "val_accuracy" in logs:
+            acc = logs["val_accuracy"]
+            p("Epoch {0}: validation accuracy {1:.2%}".format(epoch, acc))
+            if self.monitor_training and "accuracy" in logs:
+                p("Epoch {0}: training accuracy {1:.2%} (train − validation gap {2:+.2%})"
+                  .format(epoch, logs["accuracy"], logs["accuracy"] - acc))
+            if acc >= self.best_validation_accuracy:
+                p("This is the best validation accuracy to date.")
+                self.best_validation_accuracy = acc
+                self.best_iteration = iteration
+                if self.test_data is not None:
+                    self.test_accuracy = self.net.accuracy(self.test_data)
+                    p("The corresponding test accuracy is {0:.2%}".format(self.test_accuracy))
+        self.net.history_rows.append(dict(logs))
+
+
+class Network:
+    """The book's Network: a list of layers and a mini-batch size, trained by ``SGD``."""
+
+    def __init__(self, layers, mini_batch_size, seed=None):
+        self.layers = list(layers)
+        self.mini_batch_size = int(mini_batch_size)
+        if not self.layers or not all(isinstance(l, _BookLayer) for l in self.layers):
+            raise ValueError("Network needs ConvPoolLayer / FullyConnectedLayer / SoftmaxLayer objects")
+        if not isinstance(self.layers[-1], SoftmaxLayer):
+            raise ValueError("the last layer of a network3 Network must be a SoftmaxLayer")
+        nndl_layers = []
+        for i, layer in enumerate(self.layers):
+            part = layer.nndl_layers(i == 0)
+            if isinstance(part[0], Flatten) and not (i > 0 and isinstance(self.layers[i - 1], ConvPoolLayer)):
+                part = part[1:]  # only conv outputs need flattening
+            nndl_layers.extend(part)
+        first = self.layers[0]
+        self.input_shape = first.image_shape[1:] if isinstance(first, ConvPoolLayer) else (first.n_in,)
+        if seed is None:
+            seed = int(np.random.randint(0, 2**31 - 1))  # honours the book's np.random.seed
+        self.model = Sequential(nndl_layers, cost="log_likelihood", input_shape=self.input_shape, seed=seed)
+        rng = self.model.rng
+        for layer in self.layers:
+            target, W, b = layer.init_weights(rng)
+            target.W.value[...] = W
+            target.b.value[...] = b
+        self.history_rows = []
+
+    # -- data ---------------------------------------------------------------------------
+    def _inputs(self, X):
+        X = np.asarray(X)
+        return X.reshape(X.shape[0], *self.input_shape)
+
+    # -- the book's method -----------------------------------------------------------------
+    def SGD(self, training_data, epochs, mini_batch_size, eta, validation_data, test_data=None,
+            lmbda=0.0, *, early_stopping_n=None, eta_schedule=None, monitor_training_accuracy=False,
+            shuffle=False, transform=None, print_every=1000, file=None, callbacks=()):
+        """Train with mini-batch SGD, printing as the book does.
+
+        ``eta`` may be a number or a function of the epoch (problem 6; so may
+        ``eta_schedule``). ``early_stopping_n``: stop after that many epochs without a better
+        validation accuracy (problem 4). ``monitor_training_accuracy``: the overfitting
+        diagnostic (problem 9). ``transform``: an augmentation applied to each mini-batch.
+        Returns (best validation accuracy, best iteration, corresponding test accuracy)."""
+        from .. import SGD as SGDOptimizer
+
+        out = file or sys.stdout
+        X, y = training_data
+        X = self._inputs(X)
+        n = X.shape[0]
+        num_batches = n // mini_batch_size
+        if num_batches == 0:
+            raise ValueError(f"{n} training examples is fewer than one mini-batch of {mini_batch_size}")
+        X, y = X[:num_batches * mini_batch_size], np.asarray(y)[:num_batches * mini_batch_size]
+        schedule = eta_schedule if eta_schedule is not None else (eta if callable(eta) else None)
+        lr0 = float(schedule(0)) if schedule is not None else float(eta)
+        # The book's L2 term ½λΣw²/num_batches ⇒ nndl's λ' = λ·mini_batch_size (see above).
+        self.model.compile(SGDOptimizer(lr=lr0), regularizer="l2" if lmbda else None,
+                           lmbda=float(lmbda) * mini_batch_size)
+        printer = _BookPrinter(self, test_data, num_batches, out, print_every, monitor_training_accuracy)
+        cbs = [printer]
+        if schedule is not None:
+            cbs.append(LearningRateScheduler(schedule))
+        if early_stopping_n:
+            cbs.append(EarlyStopping("val_accuracy", patience=int(early_stopping_n)))
+        cbs.extend(callbacks)
+        val = None
+        if validation_data is not None:
+            val = (self._inputs(validation_data[0]), np.asarray(validation_data[1]))
+        kwargs = {"transform": transform} if transform is not None else {}
+        self.model.fit(X, y, epochs=epochs, batch_size=mini_batch_size, validation_data=val,
+                       callbacks=cbs, shuffle=shuffle, monitor_training=monitor_training_accuracy,
+                       **kwargs)
+        print("Finished training network.", file=out)
+        print("Best validation accuracy of {0:.2%} obtained at iteration {1}".format(
+            printer.best_validation_accuracy, printer.best_iteration), file=out)
+        if test_data is not None:
+            print("Corresponding test accuracy of {0:.2%}".format(printer.test_accuracy), file=out)
+        return printer.best_validation_accuracy, printer.best_iteration, printer.test_accuracy
+
+    # -- chapter 6 problems --------------------------------------------------------------------
+    def accuracy(self, data) -> float:
+        """Fraction of (x, y) classified correctly, for any data set (problem 5)."""
+        X, y = data
+        return float(np.mean(self.model.predict(self._inputs(X)) == np.asarray(y)))
+
+    def predict(self, X):
+        return self.model.predict(self._inputs(X))
+
+    def overfitting(self, training_data, validation_data) -> dict:
+        """The overfitting diagnostic (problem 9): training vs validation accuracy and gap."""
+        tr, va = self.accuracy(training_data), self.accuracy(validation_data)
+        return {"training_accuracy": tr, "validation_accuracy": va, "gap": tr - va}
+
+    def save(self, filename):
+        """Save in nndl's safe model format (problem 8); reload with :func:`load`."""
+        self.model.save(filename, metadata={"source": "nndl.book.network3",
+                                            "mini_batch_size": self.mini_batch_size})
+
+
+def load(filename):
+    """Load a network saved by :meth:`Network.save`; returns an object with the book's
+    ``accuracy``/``predict`` methods backed by the loaded nndl model."""
+    from ..io.modelfile import load_model
+
+    model = load_model(filename)
+    net = Network.__new__(Network)
+    net.layers, net.model, net.history_rows = [], model, []
+    net.input_shape = tuple(model.input_shape)
+    net.mini_batch_size = 10
+    return net
