@@ -97,7 +97,7 @@ def test_json_lines_and_quiet(tmp_path):
 
 
 def test_sigkill_mid_epoch_then_resume_matches_uninterrupted(tmp_path):
-    args = ["--subset", "10000", "--sizes", "784,30,10", "--epochs", "5", "--seed", "3", "--no-plots", "--quiet",
+    args = ["--subset", "8000", "--sizes", "784,30,10", "--epochs", "4", "--seed", "3", "--no-plots", "--quiet",
             "--momentum", "0.5", "--optimizer", "momentum", "--eta", "0.1", "--schedule", "halve:1"]
     nndl("train", *args, "--run-dir", tmp_path / "whole", check=0)
     p = popen("train", *args, "--run-dir", tmp_path / "killed")
@@ -153,7 +153,7 @@ def test_evaluate_prints_accuracy_confusion_and_writes_pngs(run, tmp_path):
     from PIL import Image
 
     d, _ = run
-    r = nndl("evaluate", d, "--split", "validation", "--out-dir", tmp_path, check=0)
+    r = nndl("evaluate", d, "--split", "validation", "--out-dir", tmp_path, "--gallery-size", "20", check=0)
     assert "on the validation set" in r.stdout and "per-class accuracy" in r.stdout
     assert "confusion matrix" in r.stdout and len(r.stdout.splitlines()) >= 14
     for name in ("model-validation-confusion.png", "model-validation-misclassified.png"):
@@ -276,6 +276,6 @@ def test_baseline_darkness_matches_the_book():
 
 
 def test_baseline_svm_on_a_subset():
-    r = nndl("baseline", "svm", "--subset", "1000", "--json", check=0)
-    assert 0.8 < json.loads(r.stdout)["accuracy"] < 1
+    r = nndl("baseline", "svm", "--subset", "300", "--json", check=0)
+    assert 0.5 < json.loads(r.stdout)["accuracy"] < 1
     assert_usage_error(nndl("baseline", "svm", "--subset", "-5"), "subset")
