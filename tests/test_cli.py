@@ -96,6 +96,17 @@ def test_json_lines_and_quiet(tmp_path):
     assert r.stdout == "" and r.stderr == ""
 
 
+def test_config_file_with_overrides_and_hidden(tmp_path):
+    cfg = tmp_path / "my.toml"
+    cfg.write_text('eta = 0.25\nlmbda = 0.0\nepochs = 3\nsubset = 300\ncost = "log_likelihood"\n')
+    nndl("train", "--config", cfg, "--epochs", "1", "--hidden", "20,15", "--run-dir", tmp_path / "r", "--quiet",
+         "--no-plots", check=0)
+    text = (tmp_path / "r" / "config.toml").read_text()
+    for line in ("eta = 0.25", "epochs = 1", "sizes = [784, 20, 15, 10]", 'output_activation = "softmax"',
+                 "subset = 300"):
+        assert line in text, line
+
+
 def test_sigkill_mid_epoch_then_resume_matches_uninterrupted(tmp_path):
     args = ["--subset", "8000", "--sizes", "784,30,10", "--epochs", "4", "--seed", "3", "--no-plots", "--quiet",
             "--momentum", "0.5", "--optimizer", "momentum", "--eta", "0.1", "--schedule", "halve:1"]

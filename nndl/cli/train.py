@@ -181,8 +181,8 @@ def run(args) -> int:
     if _progress_wanted(args):
         extra.append(ProgressBar())
     if not args.quiet:
-        extra.append(EpochPrinter(args.json, cfg.epochs if not args.resume else load_config(
-            f"{args.resume}/config.toml").epochs if _has_config(args.resume) else 0, cfg.evaluation_data))
+        shown = load_config(f"{args.resume}/config.toml") if args.resume and _has_config(args.resume) else cfg
+        extra.append(EpochPrinter(args.json, shown.epochs, shown.evaluation_data))
     data_dir = args.data_dir
     try:
         if args.resume:
