@@ -23,6 +23,8 @@ from .optim import SGD, Adagrad, Adam, AdamW, Momentum, Nesterov, RMSprop, get_o
 from .train import (AverageImprovementStopping, Checkpoint, EarlyStopping, EpochLogger, HalveOnPlateau,
                     History, LearningRateScheduler, ProgressBar)
 from .io import load_model, save_model
+from .config import RunConfig, load_config
+from .runs import resume_run, train_run
 
 load = load_model
 __version__ = "0.1.0"
