@@ -298,6 +298,8 @@ class PreprocessedModel:
         return cls(*load_model_with_preprocessing(path))
 
     def __getattr__(self, name):
+        if name in ("model", "preprocessor"):   # not yet set (e.g. during copying): no recursion
+            raise AttributeError(name)
         return getattr(self.model, name)
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import nndl
-from nndl import BatchNorm, gradcheck, gradcheck_layer
+from nndl import BatchNorm, Residual, gradcheck, gradcheck_layer
 
 
 @pytest.mark.parametrize("shape", [(6,), (3, 4, 5)])
@@ -85,3 +85,16 @@ def test_running_stats_are_saved_in_the_model_file(tmp_path):
 def test_bad_settings(kw, match):
     with pytest.raises(ValueError, match=match):
         BatchNorm(**kw)
+
+
+def test_conv_batchnorm_prelu_residual_model_gradcheck():
+    from nndl.layers import Conv2D, Flatten
+
+    block = Residual([Conv2D(2, 3, padding=1, activation="tanh"), BatchNorm(), nndl.PReLU()],
+                     projection=Conv2D(2, 1, activation="linear"))
+    model = nndl.Sequential([Conv2D(3, 3, padding=1, activation="tanh", input_shape=(1, 5, 5)), BatchNorm(),
+                             block, Flatten(), nndl.Dense(3, "softmax")], cost="log_likelihood", seed=0)
+    X = np.random.default_rng(0).normal(size=(4, 1, 5, 5))
+    r = gradcheck(model, X, np.arange(4) % 3)
+    assert r.max_error < 1e-6, r
+    assert model.layers[1].gamma.value.shape == (3,)   # per channel
