@@ -93,7 +93,8 @@ def test_conv_batchnorm_prelu_residual_model_gradcheck():
     block = Residual([Conv2D(2, 3, padding=1, activation="tanh"), BatchNorm(), nndl.PReLU()],
                      projection=Conv2D(2, 1, activation="linear"))
     model = nndl.Sequential([Conv2D(3, 3, padding=1, activation="tanh", input_shape=(1, 5, 5)), BatchNorm(),
-                             block, Flatten(), nndl.Dense(3, "softmax")], cost="log_likelihood", seed=0)
+                             block, Flatten(), nndl.Dense(3, "softmax")], cost="log_likelihood", seed=0,
+                            input_shape=(1, 5, 5))
     X = np.random.default_rng(0).normal(size=(4, 1, 5, 5))
     r = gradcheck(model, X, np.arange(4) % 3)
     assert r.max_error < 1e-6, r
