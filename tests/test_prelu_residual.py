@@ -66,3 +66,12 @@ def test_dense_block_prelu_and_batchnorm():
     assert [type(l).__name__ for l in nndl.dense_block(10, "relu")] == ["Dense"]
     with pytest.raises(ValueError, match=r"\[0, 1\)"):
         nndl.dense_block(10, dropout=1.0)
+
+
+def test_residual_auto_projection_for_feature_maps():
+    from nndl.layers import Conv2D
+
+    block = Residual([Conv2D(4, 3, stride=2, padding=1, activation="tanh")], projection="auto")
+    r = gradcheck_layer(block, (2, 6, 6), batch=3)
+    assert r.max_error < 1e-7, r
+    assert block.output_shape == (4, 3, 3) and block.projection.get_config()["type"] == "Conv2D"

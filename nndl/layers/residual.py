@@ -2,8 +2,8 @@
 
 F is a short chain of layers (e.g. Dense → BatchNorm → ReLU → Dense); the shortcut is the
 identity when F keeps the shape, or a learned linear projection when it does not
-(``projection='auto'``: a Dense(linear) layer for flat inputs; pass any layer yourself for
-feature maps). An optional activation is applied after the sum.
+(``projection='auto'``: a Dense(linear) layer for flat inputs, a 1×1 linear convolution with
+the right stride for feature maps; or pass any layer yourself). An optional activation is applied after the sum.
 
 Backward is the sum rule: the gradient g = ∂C/∂y flows into both branches,
 
@@ -75,12 +75,7 @@ class Residual(Layer):
             if self.projection_spec != "auto":
                 raise ValueError(f"residual branch maps {self.input_shape} to {shape}; the identity "
                                  f"shortcut needs equal shapes: use projection='auto' or a layer")
-            if len(shape) != 1 or len(self.input_shape) != 1:
-                raise ValueError("projection='auto' is a Dense layer and needs flat inputs; "
-                                 "pass a projection layer for feature maps")
-            from .dense import Dense
-
-            self.projection = Dense(shape[0], activation="linear", init="xavier")
+            self.projection = _auto_projection(self.input_shape, shape)
         if self.projection is not None:
             pshape = self.projection.build(self.input_shape, rng, dtype, xp)
             if tuple(pshape) != tuple(shape):
@@ -149,3 +144,18 @@ class Residual(Layer):
 
     def __repr__(self):
         return f"Residual({len(self.layers)} layers{', projection' if self.projection is not None else ''})"
+
+
+def _auto_projection(in_shape, out_shape):
+    """The learned linear shortcut for projection='auto'."""
+    if len(in_shape) == 1 and len(out_shape) == 1:
+        from .dense import Dense
+
+        return Dense(out_shape[0], activation="linear", init="xavier")
+    if len(in_shape) == 3 and len(out_shape) == 3:
+        (_, h, w), (c2, h2, w2) = in_shape, out_shape
+        if h % h2 == 0 and w % w2 == 0 and h // h2 == w // w2:
+            from .conv import Conv2D
+
+            return Conv2D(c2, kernel_size=1, stride=h // h2, activation="linear", init="xavier")
+    raise ValueError(f"projection='auto' cannot map {in_shape} to {out_shape}; pass a projection layer")
