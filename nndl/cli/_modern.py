@@ -15,7 +15,12 @@ TRAINING = ("batch_size", "eta", "lmbda", "regularizer", "optimizer", "momentum"
 
 
 def add_run_options(p, groups=(("data", DATA), ("network", NETWORK), ("training", TRAINING)), overrides=None):
-    from .train import _METAVAR, _sizes_arg
+    try:  # the same metavars and sizes parser as nndl train
+        from .train import _METAVAR, _sizes_arg
+    except ImportError:  # pragma: no cover - train.py reorganised
+        from ..config import parse_sizes
+
+        _METAVAR, _sizes_arg = {}, parse_sizes
 
     p.add_argument("--config", metavar="FILE", help="TOML file of settings (the keys of nndl train)")
     p.add_argument("--data-dir", metavar="DIR", help="folder holding the MNIST files (default: $NNDL_DATA_DIR, "
