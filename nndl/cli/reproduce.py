@@ -10,13 +10,13 @@ from pathlib import Path
 DESCRIPTION = """\
 Run the book's experiments as named recipes and print the book's figure beside the one
 measured here. Each writes its run folder under --run-root. EXPERIMENT is a recipe name
-(see --list), a chapter (ch1, ch3) or 'all' (the default)."""
+(see --list), a chapter (ch1, ch3, ...) or 'all'. With no EXPERIMENT, lists the recipes."""
 
 
 def add_parser(subparsers):
     p = subparsers.add_parser("reproduce", help="reproduce the book's results (chapters 1 and 3)",
                               description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help="recipes to run (default: all)")
+    p.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help="recipes to run: names, chapters (ch1, ch3) or 'all' (default: list them)")
     p.add_argument("--list", action="store_true", help="list the recipes with the book's figures and a time "
                    "estimate for this machine, and exit")
     p.add_argument("--run-root", metavar="DIR", default="runs", help="where the run folders go (default: runs)")
@@ -87,8 +87,10 @@ def run(args) -> int:
     if args.seed is not None and args.seed < 0:
         raise ConfigError(f"--seed must be >= 0, got {args.seed}")
     recipes = select(args.experiments)
-    if args.list:
+    if args.list or not args.experiments:
         _list(recipes)
+        if not args.experiments and not args.list:
+            print("run some with: nndl reproduce NAME... | ch1 ch3 | all")
         return 0
     stamp = time.strftime("%Y%m%d-%H%M%S")
     rows = []
