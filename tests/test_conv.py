@@ -63,8 +63,8 @@ def test_conv_forward_matches_direct_loops():
         x = rng.standard_normal((2, c, 9, 8))
         ref = _direct_conv(x, layer.W.value, layer.b.value, stride, pad)
         assert np.allclose(layer.forward(x), ref, atol=1e-12)
-        # the same numbers from channels-last memory (the layout conv layers hand on)
-        x_cl = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+        # the same numbers from (C, H, W, N) memory (the layout conv layers hand on)
+        x_cl = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
         assert np.allclose(layer.forward(x_cl), ref, atol=1e-12)
 
 
@@ -84,14 +84,12 @@ def test_pooling_values():
 
 def test_col2im_is_adjoint_of_im2col():
     rng = np.random.default_rng(1)
-    for cl in (False, True):
-        x = rng.standard_normal((2, 3, 7, 6))
-        if cl:
-            x = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
-        cols = im2col(x, 3, 2, 2, channels_last=cl)
+    for stride in (1, 2):
+        xc = rng.standard_normal((3, 7, 6, 2))          # (C, H, W, N)
+        cols = im2col(xc, 3, 2, stride)
         r = rng.standard_normal(cols.shape)
         lhs = (cols * r).sum()
-        rhs = (x * col2im(r, x.shape, 3, 2, 2, channels_last=cl)).sum()
+        rhs = (xc * col2im(r, xc.shape, 3, 2, stride)).sum()
         assert np.isclose(lhs, rhs)
 
 

@@ -16,12 +16,14 @@ Backpropagation, written the same way as BP1–BP4 for the dense layer. With δ[
                                           w[k, c, i, j] · δ[k, p, q]
 
 Vectorised over the mini-batch with im2col (:mod:`nndl.layers.im2col`): the windows become
-rows of ``cols`` (N·P·Q, C·kh·kw), so forward is z = cols · Wᵀ + b, BP4 is δᵀ · cols, BP3 is a
-column sum of δ, and BP2 is col2im(δ · W) — three matrix products per layer and step.
+the columns of ``cols`` (kh·kw·C, P·Q·N), so with W as a (K, kh·kw·C) matrix, forward is
+zᵀ = W · cols + b, BP4 is δᵀ · colsᵀ, BP3 a row sum of δᵀ, and BP2 is col2im(Wᵀ · δᵀ) — three
+matrix products per layer and step, for the whole mini-batch.
 
-Internally the product cols · Wᵀ comes out (N, P, Q, K): channels-last. The layer returns it
-as an (N, K, P, Q) *view* — the public layout is NCHW — and NumPy's element-wise operations
-and the pooling layers keep that memory layout, so no transposing copies are made.
+Memory layout: zᵀ comes out (K, P·Q·N) — channels first, the batch innermost. The layer
+returns it as an (N, K, P, Q) *view* — the public layout is NCHW — and element-wise operations and the pooling
+layers keep that memory layout, so δᵀ in backward is again a view and no transposing copies
+are made.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from ..backend import get_array_module, to_device
 from ..core.activations import get_activation
 from ..core.initializers import get_initializer
 from .base import Layer, Parameter, register_layer
-from .im2col import col2im, conv_output_size, im2col, is_channels_last, pad_hw
+from .im2col import as_chwn, col2im, conv_output_size, from_chwn, im2col
 
 
 def _pair(v, what):
@@ -105,19 +107,16 @@ class Conv2D(Layer):
         xp = get_array_module(x)
         n = x.shape[0]
         k, oh, ow = self.output_shape
-        xpad = pad_hw(x, self.padding)
-        cl = is_channels_last(xpad)
-        # W as a (K, C·kh·kw) matrix whose column order matches the columns of im2col.
-        Wm = self.W.value.transpose(0, 2, 3, 1).reshape(k, -1) if cl else self.W.value.reshape(k, -1)
-        cols = im2col(xpad, self.kh, self.kw, self.stride, cl)      # (N·P·Q, C·kh·kw)
-        z = xp.matmul(cols, Wm.T)                                    # (N·P·Q, K)
-        z += self.b.value
-        z = z.reshape(n, oh, ow, k).transpose(0, 3, 1, 2)            # NCHW view of NHWC memory
+        xc = as_chwn(x, self.padding)                                 # (C, H, W, N), padded
+        cols = im2col(xc, self.kh, self.kw, self.stride)              # (kh·kw·C, P·Q·N)
+        Wm = self.W.value.transpose(0, 2, 3, 1).reshape(k, -1)        # (K, kh·kw·C), matching rows
+        zt = xp.matmul(Wm, cols)                                      # (K, P·Q·N)
+        zt += self.b.value[:, None]
+        z = from_chwn(zt.reshape(k, oh, ow, n))                       # the (N, K, P, Q) view
         a = self.activation.forward(z)
         # Keep the columns only when a backward pass will follow (they are large).
         self.cols = cols if training else None
-        self.channels_last, self.Wm = cl, Wm
-        self.x_shape = xpad.shape
+        self.Wm, self.xc_shape = Wm, xc.shape
         self.z, self.a = z, a
         return a
 
@@ -130,22 +129,18 @@ class Conv2D(Layer):
             raise RuntimeError("Conv2D.backward needs a forward pass with training=True first")
         xp = get_array_module(delta)
         k = self.filters
-        d = delta.transpose(0, 2, 3, 1).reshape(-1, k)               # (N·P·Q, K), a view if NHWC
-        cl = self.channels_last
-        if cl:
-            dW = xp.matmul(d.T, self.cols)                           # BP4, columns (i, j, c)
-            self.W.grad[...] = dW.reshape(k, self.kh, self.kw, -1).transpose(0, 3, 1, 2)
-        else:
-            xp.matmul(d.T, self.cols, out=self.W.grad.reshape(k, -1))  # BP4
-        d.sum(axis=0, out=self.b.grad)                               # BP3
+        dt = as_chwn(delta).reshape(k, -1)           # (K, P·Q·N): a view in the usual case
+        dW = xp.matmul(dt, self.cols.T)                                # BP4: Σ δ · x over positions
+        self.W.grad[...] = dW.reshape(k, self.kh, self.kw, -1).transpose(0, 3, 1, 2)
+        dt.sum(axis=1, out=self.b.grad)                                # BP3: Σ δ over positions
         if not self.needs_input_grad:
             return None
-        dcols = xp.matmul(d, self.Wm)                                # (N·P·Q, C·kh·kw)
-        dx = col2im(dcols, self.x_shape, self.kh, self.kw, self.stride, cl)  # BP2
+        dcols = xp.matmul(self.Wm.T, dt)                               # (kh·kw·C, P·Q·N)
+        dxc = col2im(dcols, self.xc_shape, self.kh, self.kw, self.stride)  # BP2
         if self.padding:
             p = self.padding
-            dx = dx[:, :, p:dx.shape[2] - p, p:dx.shape[3] - p]
-        return dx
+            dxc = dxc[:, p:dxc.shape[1] - p, p:dxc.shape[2] - p, :]
+        return from_chwn(dxc)
 
     def get_config(self):
         return {"type": "Conv2D", "filters": self.filters, "kernel_size": [self.kh, self.kw],

@@ -3,15 +3,16 @@
 A convolution slides a kh×kw window over each input map. ``im2col`` lays every window out
 as a row, so the whole layer becomes ``cols @ Wᵀ`` — a single BLAS call for the mini-batch.
 
-* :func:`windows` — a zero-copy strided *view* (N, C, OH, OW, kh, kw) of all the windows;
-* :func:`im2col` — the windows copied into a matrix (N·OH·OW, C·kh·kw), rows ordered
-  (n, oh, ow) and columns (c, i, j), matching ``W.reshape(out_c, -1)``;
-* :func:`col2im` — the adjoint: scatter-add the rows back onto the (N, C, H, W) image. It
-  loops over the kh×kw kernel *offsets* (25 vectorised slice-adds for 5×5), never over
-  examples or pixels: for each offset (i, j) every window's entry lands in one strided slice.
+* :func:`im2col` — the windows laid out as a matrix (kh·kw·C, OH·OW·N): for each kernel
+  offset (i, j), the slice ``x[c, i::s, j::s, :]`` of every channel and example is one
+  contiguous block of rows (25 slice copies for 5×5, never a loop over examples or pixels);
+* :func:`col2im` — the adjoint: add each offset's block back onto its strided slice.
 
-Everything works on any memory layout (NCHW-shaped views of NHWC memory included), so
-layers can hand each other transposed views without copying.
+Memory layout: these work on (C, H, W, N) arrays — channels first, the batch innermost — so
+every slice copy/add moves runs of OW·N contiguous numbers (a layout known from cuda-convnet).
+The conv layer computes zᵀ = W·cols as (K, OH·OW·N), which *is* that layout, and returns it
+as an (N, K, OH, OW) view: the public API sees NCHW arrays, element-wise operations and the
+pooling layers keep the memory layout, and the next conv layer reads it without a copy.
 """
 from __future__ import annotations
 
@@ -28,78 +29,64 @@ def conv_output_size(size: int, k: int, stride: int, pad: int) -> int:
     return out
 
 
-def is_channels_last(x) -> bool:
-    """True when (N, C, H, W) ``x`` is physically channels-last (NHWC memory), C > 1."""
-    return x.shape[1] > 1 and x.strides[1] < x.strides[3]
-
-
-def pad_hw(x, pad: int):
-    """Zero-pad the two spatial axes of (N, C, H, W) by ``pad`` on every side, keeping the
-    memory layout (channels-last stays channels-last)."""
-    if pad == 0:
-        return x
+def as_chwn(x, pad: int = 0):
+    """(N, C, H, W) → a C-contiguous (C, H + 2·pad, W + 2·pad, N) array: channels first,
+    the batch innermost. Free (a view) when x already has that memory layout, which is what
+    conv and pooling layers hand each other; otherwise one transposing copy."""
     xp = get_array_module(x)
-    n, c, h, w = x.shape
-    if is_channels_last(x):
-        out = xp.zeros((n, h + 2 * pad, w + 2 * pad, c), dtype=x.dtype).transpose(0, 3, 1, 2)
-    else:
-        out = xp.zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=x.dtype)
-    out[:, :, pad:pad + h, pad:pad + w] = x
+    v = x.transpose(1, 2, 3, 0)
+    if pad == 0:
+        return v if v.flags.c_contiguous else xp.ascontiguousarray(v)
+    c, h, w, n = v.shape
+    out = xp.zeros((c, h + 2 * pad, w + 2 * pad, n), dtype=x.dtype)
+    out[:, pad:pad + h, pad:pad + w, :] = v
     return out
 
 
-def windows(x, kh: int, kw: int, stride: int = 1):
-    """All kh×kw windows of x (N, C, H, W) as a read-only view (N, C, OH, OW, kh, kw)."""
-    xp = get_array_module(x)
-    n, c, h, w = x.shape
+def from_chwn(xc):
+    """The (N, C, H, W) view of a (C, H, W, N) array (no copy)."""
+    return xc.transpose(3, 0, 1, 2)
+
+
+def _tap(xc, i, j, oh, ow, stride):
+    """Entry (i, j) of every window: a strided slice of the (C, H, W, N) array. With stride 1
+    it is C·OH runs of OW·N contiguous numbers."""
+    return xc[:, i:i + stride * (oh - 1) + 1:stride, j:j + stride * (ow - 1) + 1:stride, :]
+
+
+def im2col(xc, kh: int, kw: int, stride: int = 1):
+    """(C, H, W, N) input (see :func:`as_chwn`) → columns (kh·kw·C, OH·OW·N), "tap-major".
+
+    Row (i, j, c) holds input channel c at kernel offset (i, j) for every output position
+    (p, q, n), so the forward pass is one product W_mat · cols with
+    ``W_mat = W.transpose(0, 2, 3, 1).reshape(K, -1)`` for W of shape (K, C, kh, kw). Built
+    with kh·kw slice copies, one per kernel offset, each of long contiguous runs.
+    """
+    xp = get_array_module(xc)
+    c, h, w, n = xc.shape
     oh = (h - kh) // stride + 1
     ow = (w - kw) // stride + 1
-    sn, sc, sh, sw = x.strides
-    if xp is np:
-        return np.lib.stride_tricks.as_strided(
-            x, (n, c, oh, ow, kh, kw), (sn, sc, sh * stride, sw * stride, sh, sw), writeable=False)
-    return xp.lib.stride_tricks.as_strided(  # pragma: no cover - CuPy
-        x, (n, c, oh, ow, kh, kw), (sn, sc, sh * stride, sw * stride, sh, sw))
-
-
-def im2col(x, kh: int, kw: int, stride: int = 1, channels_last: bool = False):
-    """(N, C, H, W) → columns (N·OH·OW, C·kh·kw); one copy of the strided window view.
-
-    Columns are ordered (c, i, j) — matching ``W.reshape(K, -1)`` for W of shape
-    (K, C, kh, kw) — or, with ``channels_last=True``, (i, j, c), matching
-    ``W.transpose(0, 2, 3, 1).reshape(K, -1)``. For channels-last memory the second order
-    copies runs of kw·C contiguous numbers instead of runs of kw, which is much faster.
-    """
-    v = windows(x, kh, kw, stride)
-    n, c, oh, ow = v.shape[:4]
-    xp = get_array_module(x)
-    if channels_last:
-        out = xp.empty((n, oh, ow, kh, kw, c), dtype=x.dtype)
-        out[...] = v.transpose(0, 2, 3, 4, 5, 1)
-    else:
-        out = xp.empty((n, oh, ow, c, kh, kw), dtype=x.dtype)
-        out[...] = v.transpose(0, 2, 3, 1, 4, 5)
-    return out.reshape(n * oh * ow, c * kh * kw)
-
-
-def col2im(cols, x_shape, kh: int, kw: int, stride: int = 1, channels_last: bool = False):
-    """Adjoint of :func:`im2col`: sum each column entry back into its pixel.
-
-    ``cols`` is (N·OH·OW, C·kh·kw) in the column order ``im2col`` used; returns the
-    (N, C, H, W) gradient (physically channels-last: a transposed view). One vectorised
-    slice-add per kernel offset (i, j).
-    """
-    xp = get_array_module(cols)
-    n, c, h, w = x_shape
-    oh = (h - kh) // stride + 1
-    ow = (w - kw) // stride + 1
-    if channels_last:
-        d = cols.reshape(n, oh, ow, kh, kw, c)
-    else:
-        d = cols.reshape(n, oh, ow, c, kh, kw).transpose(0, 1, 2, 4, 5, 3)
-    dx = xp.zeros((n, h, w, c), dtype=cols.dtype)  # NHWC: each slice-add is over contiguous c
-    hs, ws = stride * (oh - 1) + 1, stride * (ow - 1) + 1
+    cols = xp.empty((kh, kw, c, oh, ow, n), dtype=xc.dtype)
     for i in range(kh):
         for j in range(kw):
-            dx[:, i:i + hs:stride, j:j + ws:stride, :] += d[:, :, :, i, j, :]
-    return dx.transpose(0, 3, 1, 2)
+            cols[i, j] = _tap(xc, i, j, oh, ow, stride)
+    return cols.reshape(kh * kw * c, oh * ow * n)
+
+
+def col2im(cols, chwn_shape, kh: int, kw: int, stride: int = 1):
+    """Adjoint of :func:`im2col`: add every column entry back onto its pixel.
+
+    ``cols`` is (kh·kw·C, OH·OW·N); returns the (C, H, W, N) gradient. One vectorised
+    slice-add per kernel offset (i, j) — a loop over the kh·kw taps, never over examples or
+    pixels.
+    """
+    xp = get_array_module(cols)
+    c, h, w, n = chwn_shape
+    oh = (h - kh) // stride + 1
+    ow = (w - kw) // stride + 1
+    d = cols.reshape(kh, kw, c, oh, ow, n)
+    dx = xp.zeros((c, h, w, n), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            _tap(dx, i, j, oh, ow, stride)[...] += d[i, j]
+    return dx

@@ -79,6 +79,13 @@ class _Pool2D(Layer):
         # Same memory layout as x; every pixel is written when the windows tile the map.
         dx = xp.empty_like(x) if tiled else xp.zeros_like(x)
         dslices = self._slices(dx, oh, ow)
+        if grad.strides != self.out.strides:
+            # e.g. the (N, C·H·W) gradient Flatten reshapes back: copy it once into the memory
+            # layout of the maps, so the per-offset operations below run over contiguous runs
+            # (mixing layouts there costs far more than this copy).
+            g = xp.empty_like(self.out)
+            g[...] = grad
+            grad = g
         shared = self._shared(grad)
         for (_, _, xs), (_, _, ds) in zip(self.slices, dslices):
             if overlap:
