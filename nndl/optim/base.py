@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 from ..backend import to_device, to_host
+from .clipping import clip_gradients
 
 
 class Optimizer:
@@ -52,8 +53,6 @@ class Optimizer:
                 if p.regularize:
                     reg.add_grad(p.value, p.grad, n)
         if self.clip_norm is not None or self.clip_value is not None:
-            from .clipping import clip_gradients
-
             norm = clip_gradients(params, self.clip_norm, self.clip_value)
             self.last_grad_norm = norm
             self._norms.append(norm)
