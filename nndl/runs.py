@@ -272,7 +272,7 @@ def train_run(cfg: RunConfig, run_dir=None, *, data_dir=None, allow_fallback: bo
 def resume_run(run_dir, *, data_dir=None, callbacks=(), plots: bool = True, on_start=None) -> RunResult:
     """Continue a run from its last completed epoch (``checkpoint.npz``). With the same data
     the result is bit-identical to an uninterrupted run."""
-    from .io import load_checkpoint, restore_training
+    from .io import load_checkpoint
 
     run_dir = Path(run_dir)
     if not run_dir.is_dir():

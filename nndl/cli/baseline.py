@@ -1,7 +1,6 @@
 """``nndl baseline darkness|svm``: the book's chapter 1 baselines on the book's split."""
 from __future__ import annotations
 
-import argparse
 import json
 
 

@@ -3,7 +3,6 @@ the misclassified digits."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 
 def add_parser(subparsers):
