@@ -138,8 +138,10 @@ def suggest_range(lrs, smoothed):
     i_best = int(np.argmin(s))
     best_lr = float(lrs[i_best])
     slope = np.gradient(s, np.log(lrs))
-    skip = len(s) // 10                      # the smoothed curve's first steps are warm-up
-    i_steep = skip + int(np.argmin(slope[skip: i_best + 1])) if i_best > skip else i_best
+    # steepest fall within the two decades below η* (earlier drops are often a plateau being
+    # reached, e.g. all outputs going to 0, not learning), after the smoother's warm-up
+    lo_i = max(len(s) // 10, int(np.searchsorted(lrs, best_lr / 100)))
+    i_steep = lo_i + int(np.argmin(slope[lo_i: i_best + 1])) if i_best > lo_i else i_best
     steep_lr = float(lrs[i_steep])
     return best_lr / 10, best_lr, best_lr, steep_lr
 
