@@ -152,10 +152,11 @@ class _Tee(io.TextIOBase):
         sys.stderr.flush()
 
 
-# Seconds per epoch on this machine (2 shared cores, measured while others worked: ±50%), for
-# 50,000 images at mini-batch 10 including the validation/test evaluation.
-_EPOCH_SECONDS = {"fc100": 4.0, "conv1": 12.0, "conv2": 27.0, "conv2-relu": 27.0, "conv2-relu-fc2": 28.0,
-                  "dropout": 45.0}
+# Seconds per epoch on this machine: 50,000 images at mini-batch 10 plus the validation/test
+# evaluation, timed at load average ≈ 2 (others' jobs on the 2 cores) with a 1.3× margin. Under
+# heavier load the ReLU net's epochs took 13–67 s (27 s on average over 40 epochs).
+_EPOCH_SECONDS = {"fc100": 2.0, "conv1": 9.0, "conv2": 15.0, "conv2-relu": 15.0, "conv2-relu-fc2": 15.0,
+                  "dropout": 36.0}
 
 
 def _estimate(recipe: Recipe) -> float:
