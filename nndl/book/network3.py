@@ -257,13 +257,16 @@ class Network:
     # -- the book's method -----------------------------------------------------------------
     def SGD(self, training_data, epochs, mini_batch_size, eta, validation_data, test_data=None,
             lmbda=0.0, *, early_stopping_n=None, eta_schedule=None, monitor_training_accuracy=False,
-            shuffle=False, transform=None, print_every=1000, file=None, callbacks=()):
+            shuffle=False, transform=None, print_every=1000, file=None, callbacks=(), threads=1):
         """Train with mini-batch SGD, printing as the book does.
 
         ``eta`` may be a number or a function of the epoch (problem 6; so may
         ``eta_schedule``). ``early_stopping_n``: stop after that many epochs without a better
         validation accuracy (problem 4). ``monitor_training_accuracy``: the overfitting
         diagnostic (problem 9). ``transform``: an augmentation applied to each mini-batch.
+        ``threads``: BLAS threads (default 1: at the book's mini-batch of 10 a second thread
+        costs more than it gives, and on a busy machine OpenBLAS's spinning threads make
+        training many times slower; ``None`` leaves BLAS alone, ``"auto"`` lets nndl decide).
         Returns (best validation accuracy, best iteration, corresponding test accuracy)."""
         from .. import SGD as SGDOptimizer
 
@@ -291,6 +294,7 @@ class Network:
         if validation_data is not None:
             val = (self._inputs(validation_data[0]), np.asarray(validation_data[1]))
         kwargs = {"transform": transform} if transform is not None else {}
+        kwargs["threads"] = threads
         self.model.fit(X, y, epochs=epochs, batch_size=mini_batch_size, validation_data=val,
                        callbacks=cbs, shuffle=shuffle, monitor_training=monitor_training_accuracy,
                        **kwargs)
