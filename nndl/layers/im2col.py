@@ -16,7 +16,6 @@ pooling layers keep the memory layout, and the next conv layer reads it without 
 """
 from __future__ import annotations
 
-import numpy as np
 
 from ..backend import get_array_module
 
