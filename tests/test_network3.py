@@ -157,3 +157,17 @@ def test_chapter6_architectures_build():
         assert net.model.output_shape == (10,)
     with pytest.raises(nndl.ConfigError):
         book_network("nope")
+
+
+def test_chapter6_runners_end_to_end(mnist, tmp_path):
+    """The custom runners of the ch6 rows (single network and ensemble), on a 1-epoch FC100."""
+    from nndl.reproduce import Context, Recipe, run_recipe
+    from nndl.reproduce.chapter6 import run_ensemble, run_network3
+
+    single = Recipe("t-fc100", 6, "test", 97.8, settings=dict(arch="fc100", epochs=1, eta=0.1), run=run_network3)
+    o = run_recipe(single, Context(root=tmp_path))
+    assert 85 < o.value <= 100 and (o.run_dir / "model.npz").is_file() and (o.run_dir / "log.txt").is_file()
+    ens = Recipe("t-ens", 6, "test", 97.8, settings=dict(arch="fc100", epochs=1, eta=0.1, k=2), run=run_ensemble)
+    o = run_recipe(ens, Context(root=tmp_path))
+    assert 85 < o.value <= 100 and len(o.details["members"]) == 2
+    assert (o.run_dir / "ensemble" / "ensemble.json").is_file()

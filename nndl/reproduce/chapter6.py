@@ -131,7 +131,7 @@ def run_ensemble(recipe: Recipe, ctx) -> Outcome:
     ens = Ensemble(models, [base + i for i in range(k)])
     ens.save(folder / "ensemble")
     X, y = data[2]
-    r = ens.evaluate(np.asarray(X).reshape(-1, 1, 28, 28), y)
+    r = ens.evaluate(np.asarray(X).reshape(-1, *models[0].input_shape), y)
     return Outcome(100.0 * r["vote"], folder, time.perf_counter() - t,
                    {"average": 100.0 * r["average"], "members": members, "vote_errors": r["vote_errors"]})
 
