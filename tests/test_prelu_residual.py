@@ -75,3 +75,9 @@ def test_residual_auto_projection_for_feature_maps():
     r = gradcheck_layer(block, (2, 6, 6), batch=3)
     assert r.max_error < 1e-7, r
     assert block.output_shape == (4, 3, 3) and block.projection.get_config()["type"] == "Conv2D"
+
+
+def test_residual_cost_estimate_sums_sublayers():
+    block = Residual([Dense(5, "tanh"), Dense(3, "linear")], projection="auto")
+    block.build((4,), np.random.default_rng(0))
+    assert block.macs_per_example() == (4 * 5 + 5) + (5 * 3 + 3) + (4 * 3 + 3)

@@ -96,6 +96,10 @@ class Residual(Layer):
     def all_params(self):
         return list(self._views)
 
+    def macs_per_example(self) -> int:
+        """The sub-layers' cost estimates added up (conv sub-layers count positions)."""
+        return sum(layer.macs_per_example() for layer in self.sublayers())
+
     def forward(self, x, training=False):
         h = x
         for layer in self.layers:
