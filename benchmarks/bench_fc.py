@@ -89,9 +89,20 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs", type=int, default=3, help="epochs per measurement (median reported)")
     ap.add_argument("--no-torch", action="store_true", help="skip the PyTorch reference")
+    ap.add_argument("--only", choices=["nndl", "torch"],
+                    help="train with one framework only (for timing whole processes from outside)")
+    ap.add_argument("--case", choices=["ch1", "ch3"], help="one network only")
+    ap.add_argument("--torch-threads", type=int, default=None, help="with --only torch: thread count")
     args = ap.parse_args(argv)
+    cases = {k: v for k, v in CASES.items() if args.case is None or k.startswith(args.case)}
     X, y, source = load_data()
     X, y = X[:N], y[:N]
+    if args.only:
+        for name, case in cases.items():
+            t = bench_nndl(X, y, case, args.epochs) if args.only == "nndl" else \
+                bench_torch(X, y, case, args.epochs, threads=args.torch_threads)
+            print(f"{args.only} {name}: {t:.3f} s/epoch")
+        return
     try:
         import torch  # noqa: F401
 
@@ -110,7 +121,7 @@ def main(argv=None):
         t_threads = torch.get_num_threads()
         print(f"torch {torch.__version__}, timed with its default {t_threads} threads and with 1 thread")
     print(f"{'network':<38}{'nndl s':>8}{'torch s':>10}{'torch-1t s':>12}{'ratio':>8}")
-    for name, case in CASES.items():
+    for name, case in cases.items():
         t_nndl = bench_nndl(X, y, case, args.epochs)
         if have_torch:
             t_torch = bench_torch(X, y, case, args.epochs)
