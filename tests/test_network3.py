@@ -171,3 +171,13 @@ def test_chapter6_runners_end_to_end(mnist, tmp_path):
     o = run_recipe(ens, Context(root=tmp_path))
     assert 85 < o.value <= 100 and len(o.details["members"]) == 2
     assert (o.run_dir / "ensemble" / "ensemble.json").is_file()
+
+
+def test_load_data_shared_expanded_name(mnist, monkeypatch):
+    """The book's `load_data_shared("../data/mnist_expanded.pkl.gz")` gives the expanded set."""
+    import nndl.data.expand as expand
+
+    calls = []
+    monkeypatch.setattr(expand, "load_expanded_mnist", lambda **kw: calls.append(kw) or mnist)
+    network3.load_data_shared("../data/mnist_expanded.pkl.gz")
+    assert calls == [{"scale": "book"}]

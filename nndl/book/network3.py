@@ -97,12 +97,18 @@ for _fn, _name in ((linear, "linear"), (ReLU, "relu"), (sigmoid, "sigmoid"), (ta
 def load_data_shared(filename="../data/mnist.pkl.gz"):
     """The book's three (x, y) pairs: x (n, 784) float32 pixels in [0, 1), y int labels.
 
-    If ``filename`` exists it is read (safely, without unpickling code); otherwise MNIST is
-    loaded from nndl's data folder with the book's scaling (pixel/256, identical values)."""
+    If ``filename`` exists it is read (safely, without unpickling code). Otherwise MNIST is
+    loaded from nndl's data folder with the book's scaling (pixel/256, identical values) —
+    and a name containing "expanded" (the book's ``../data/mnist_expanded.pkl.gz``) gives
+    the ×5 expanded training set (:func:`nndl.data.expand.load_expanded_mnist`, built once
+    and cached), so the book's listings run as printed."""
     from ..data import load_mnist, load_mnist_pkl
+    from ..data.expand import load_expanded_mnist
 
     if filename and os.path.isfile(filename):
         data = load_mnist_pkl(filename)
+    elif filename and "expanded" in os.path.basename(str(filename)):
+        data = load_expanded_mnist(scale="book")
     else:
         data = load_mnist(scale="book")
     return [(split.X, split.y) for split in data]
