@@ -86,6 +86,32 @@ def torch_runner(batch: int, n_examples: int, threads: int, seed: int = 0):
     return run
 
 
+def _scipy_blas_1():
+    """Keep SciPy's bundled OpenBLAS (the optimiser's axpy; NumPy has its own) at one thread,
+    as nndl does, inside a thread limit that set every BLAS to N threads."""
+    import contextlib
+    import os.path
+
+    from threadpoolctl import ThreadpoolController
+
+    ctl = ThreadpoolController()
+    libs = [lib for lib in ctl.lib_controllers
+            if os.path.basename(os.path.dirname(lib.filepath)) == "scipy.libs"]
+
+    @contextlib.contextmanager
+    def pinned():
+        old = [lib.num_threads for lib in libs]
+        for lib in libs:
+            lib.set_num_threads(1)
+        try:
+            yield
+        finally:
+            for lib, n in zip(libs, old):
+                lib.set_num_threads(n)
+
+    return pinned()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--batch", type=int, nargs="+", default=[10, 64])
@@ -109,13 +135,16 @@ def main(argv=None) -> int:
         have_torch = False
     from threadpoolctl import threadpool_limits
 
+    import nndl  # noqa: F401  (loads NumPy's and SciPy's BLAS before the thread limits apply)
+
     print(f"one {EPOCH:,}-example epoch of conv20-pool-conv40-pool-fc100-softmax10 "
           f"({'full epochs' if args.full else f'{n:,} examples timed, scaled'}; median of {args.repeats})")
     header = f"{'threads':>7}  {'batch':>5}  {'nndl s':>8}  " + \
         (f"{'torch s':>8}  {'nndl/torch':>10}" if have_torch else "")
     print(header)
     for threads in args.threads:
-        with threadpool_limits(threads):
+        # SciPy's own OpenBLAS runs only the optimiser's axpy: nndl keeps it at one thread.
+        with threadpool_limits(threads), _scipy_blas_1():
             for batch in args.batch:
                 runs = {"nndl": nndl_runner(batch, n)}
                 if have_torch:

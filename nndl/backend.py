@@ -50,9 +50,32 @@ def axpy(a: float, x, y) -> None:
     [784,100,10] at batch 10 this halves the optimiser's cost."""
     f = _AXPY.get(y.dtype) if isinstance(y, np.ndarray) else None
     if f is not None and x.dtype == y.dtype and y.flags.c_contiguous and x.flags.c_contiguous:
+        if not _SCIPY_BLAS_PINNED:
+            _pin_scipy_blas()
         f(x.reshape(-1), y.reshape(-1), a=a)
     else:
         y += a * x
+
+
+_SCIPY_BLAS_PINNED = False
+
+
+def _pin_scipy_blas() -> None:
+    """SciPy bundles its own OpenBLAS, apart from NumPy's, and axpy is all it runs for us:
+    one thread. Two thread pools spinning side by side (NumPy's for the matrix products,
+    SciPy's for axpy) made a conv net's step 10x slower on a 2-core machine."""
+    global _SCIPY_BLAS_PINNED
+    _SCIPY_BLAS_PINNED = True
+    try:
+        import os.path
+
+        from threadpoolctl import ThreadpoolController
+
+        for lib in ThreadpoolController().lib_controllers:
+            if os.path.basename(os.path.dirname(lib.filepath)) == "scipy.libs":
+                lib.set_num_threads(1)
+    except Exception:  # pragma: no cover - threadpoolctl missing or an unusual BLAS
+        pass
 
 
 def blas_threads(n: int | None):
