@@ -28,8 +28,6 @@ import csv
 import io
 import json
 import math
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +37,7 @@ import numpy as np
 from .config import (RunConfig, build_callbacks, build_model, build_preprocessor, load_config, load_dataset,
                      resolve, resolved_optimizer_settings, write_config)
 from .errors import ConfigError, ModelFileError, TrainingError
+from .atomic import atomic_write
 from .train import Callback, Checkpoint, History
 
 CONFIG, HISTORY_JSON, HISTORY_CSV = "config.toml", "history.json", "history.csv"
@@ -51,19 +50,9 @@ DEFAULT_ROOT = "runs"
 
 
 def atomic_write_text(path, text: str) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_write(path, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    return Path(path)
 
 
 def _jsonable(v):

@@ -16,12 +16,12 @@ to floats on every load, with the same ``scale``/``flatten`` options as :func:`l
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataError
+from ..atomic import atomic_write
 from .location import cache_dir
 from .mnist import MNIST, Split, load_mnist
 
@@ -73,18 +73,8 @@ def expand_mnist(train: Split, shuffle: bool = True, seed: int = 0) -> Split:
 
 
 def _atomic_savez(path: Path, **arrays) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with atomic_write(path, "wb") as f:
+        np.savez(f, **arrays)
 
 
 def load_expanded_mnist(path=None, *, scale: str = "unit", dtype=np.float32, flatten: bool = True,

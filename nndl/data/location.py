@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import urllib.request
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
+from nndl.atomic import atomic_write
 from nndl.errors import DataError
 
 __all__ = [
@@ -235,39 +235,31 @@ def download_mnist(
 
 def _fetch_verified(url: str, target: Path, info: MnistFile, tqdm, progress: bool, timeout: float) -> None:
     """Download ``url`` to ``target`` atomically, accepting it only if its MD5 is known."""
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
+    # atomic_write keeps the download in a temporary file and renames it into place only if
+    # the block ends cleanly: a failed or unverified download leaves nothing behind.
+    with atomic_write(target, "wb") as out:
         h = hashlib.md5()
         received = 0
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as resp:
-                    total = resp.headers.get("Content-Length")
-                    total = int(total) if total and total.isdigit() else None
-                    with tqdm(
-                        total=total, unit="B", unit_scale=True, unit_divisor=1024,
-                        desc=info.name, disable=not progress, leave=False,
-                    ) as bar:
-                        while chunk := resp.read(_CHUNK):
-                            received += len(chunk)
-                            if received > _MAX_DOWNLOAD_BYTES:
-                                raise DataError(f"{url}: more than {_MAX_DOWNLOAD_BYTES} bytes, not an MNIST file")
-                            h.update(chunk)
-                            out.write(chunk)
-                            bar.update(len(chunk))
-            except DataError:
-                raise
-            except Exception as e:  # URLError, HTTPError, timeouts, resets: all mean "try the next mirror"
-                reason = str(getattr(e, "reason", e)).replace("\n", " ")  # keep the message on one line
-                raise DataError(f"{url}: {type(e).__name__}: {reason}") from None
-            out.flush()
-            os.fsync(out.fileno())
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as resp:
+                total = resp.headers.get("Content-Length")
+                total = int(total) if total and total.isdigit() else None
+                with tqdm(
+                    total=total, unit="B", unit_scale=True, unit_divisor=1024,
+                    desc=info.name, disable=not progress, leave=False,
+                ) as bar:
+                    while chunk := resp.read(_CHUNK):
+                        received += len(chunk)
+                        if received > _MAX_DOWNLOAD_BYTES:
+                            raise DataError(f"{url}: more than {_MAX_DOWNLOAD_BYTES} bytes, not an MNIST file")
+                        h.update(chunk)
+                        out.write(chunk)
+                        bar.update(len(chunk))
+        except DataError:
+            raise
+        except Exception as e:  # URLError, HTTPError, timeouts, resets: all mean "try the next mirror"
+            reason = str(getattr(e, "reason", e)).replace("\n", " ")  # keep the message on one line
+            raise DataError(f"{url}: {type(e).__name__}: {reason}") from None
         digest = h.hexdigest()
         if digest not in info.gz_md5s:
             raise DataError(f"{url}: MD5 {digest} is not a known checksum of {info.name} (corrupt or wrong file)")
-        os.replace(tmp, target)
-    finally:
-        # On success the temp file has been renamed away; on any failure remove it
-        # so no partial download survives.
-        tmp.unlink(missing_ok=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelFileError
+from ..atomic import atomic_write
 
 BOOK_COST_NAMES = {"QuadraticCost": "quadratic", "CrossEntropyCost": "cross_entropy"}
 
@@ -63,17 +64,7 @@ def model_from_book_json(path, dtype="float32"):
 
 def write_book_json(path, sizes, weights, biases, cost_name: str) -> None:
     """Write network2's format (atomically). weights/biases in the book's shapes."""
-    import os
-    import tempfile
-
     data = {"sizes": list(sizes), "weights": [np.asarray(w).tolist() for w in weights],
             "biases": [np.asarray(b).reshape(-1, 1).tolist() for b in biases], "cost": cost_name}
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "w") as f:
+        json.dump(data, f)

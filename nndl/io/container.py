@@ -8,36 +8,25 @@ a temporary file in the same folder and are moved into place with ``os.replace``
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ModelFileError
+from ..atomic import atomic_write
 
 META_KEY = "__meta__"
 
 
 def write_container(path, meta: dict, arrays: dict) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {META_KEY: np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)}
     for k, v in arrays.items():
         if k == META_KEY:
             raise ValueError(f"array name {META_KEY!r} is reserved")
         payload[k] = np.asarray(v)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "wb") as f:
+        np.savez(f, **payload)
 
 
 def read_container(path, expected_format: str) -> tuple[dict, dict]:

@@ -11,11 +11,11 @@ Every function returns the matplotlib Figure; pass ``path`` to also write it as 
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from ..atomic import atomic_write
 
 
 def _plt():
@@ -30,19 +30,12 @@ def _plt():
 
 def save_figure(fig, path, dpi: int = 100) -> Path:
     """Write ``fig`` as a PNG atomically (temporary file + rename) and close it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as f:
+        with atomic_write(path, "wb") as f:
             fig.savefig(f, format="png", dpi=dpi, bbox_inches="tight")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     finally:
         _plt().close(fig)
-    return path
+    return Path(path)
 
 
 _LABELS = {"accuracy": "training", "val_accuracy": "validation", "cost": "training", "val_cost": "validation"}
