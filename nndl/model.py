@@ -22,7 +22,7 @@ from .backend import backend_module, make_rng, resolve_dtype, to_device, to_host
 from .core.activations import Linear
 from .core.costs import get_cost
 from .core.regularizers import get_regularizer
-from .layers.base import Layer, layer_from_config
+from .layers.base import check_layers, layer_from_config
 
 EVAL_BATCH = 2000  # examples per forward pass when evaluating: bounds memory for conv nets
 
@@ -30,12 +30,7 @@ EVAL_BATCH = 2000  # examples per forward pass when evaluating: bounds memory fo
 class Sequential:
     def __init__(self, layers, *, cost="quadratic", input_shape=None, dtype="float32", seed=None,
                  backend="numpy"):
-        layers = list(layers)
-        if not layers:
-            raise ValueError("a model needs at least one layer")
-        for layer in layers:
-            if not isinstance(layer, Layer):
-                raise TypeError(f"not a layer: {layer!r}")
+        layers = check_layers(layers, "a model")
         self.layers = layers
         self.cost = get_cost(cost)
         self.dtype = resolve_dtype(dtype)

@@ -110,6 +110,17 @@ class Layer:
         return f"{type(self).__name__}({args})"
 
 
+def check_layers(layers, what: str) -> list:
+    """The layers of a model or a block, as a non-empty list of Layer objects."""
+    layers = list(layers)
+    if not layers:
+        raise ValueError(f"{what} needs at least one layer")
+    for layer in layers:
+        if not isinstance(layer, Layer):
+            raise TypeError(f"not a layer: {layer!r}")
+    return layers
+
+
 def _checked(weights: dict, name: str, like):
     if name not in weights:
         raise KeyError(f"missing weight {name!r}")

@@ -98,17 +98,21 @@ class _Pool2D(Layer):
         return {"type": type(self).__name__, "pool_size": [self.ph, self.pw], "stride": self._stride_given}
 
 
+def _fold(ufunc, vs):
+    """ufunc(...ufunc(vs[0], vs[1])..., vs[-1]) into one new array: a window's max or sum,
+    taken over its ph·pw shifted views."""
+    out = vs[0].copy()
+    for v in vs[1:]:
+        ufunc(out, v, out=out)
+    return out
+
+
 @register_layer
 class MaxPool2D(_Pool2D):
     """Max pooling: each ph×pw window is summarised by its largest activation."""
 
     def _pool(self, vs):
-        xp = get_array_module(vs[0])
-        out = xp.empty_like(vs[0])
-        xp.maximum(vs[0], vs[1], out=out) if len(vs) > 1 else xp.copyto(out, vs[0])
-        for v in vs[2:]:
-            xp.maximum(out, v, out=out)
-        return out
+        return _fold(get_array_module(vs[0]).maximum, vs)
 
     def _shared(self, g):
         return g
@@ -123,11 +127,7 @@ class AvgPool2D(_Pool2D):
     """Average pooling: the mean of each window."""
 
     def _pool(self, vs):
-        xp = get_array_module(vs[0])
-        out = xp.empty_like(vs[0])
-        xp.add(vs[0], vs[1], out=out) if len(vs) > 1 else xp.copyto(out, vs[0])
-        for v in vs[2:]:
-            xp.add(out, v, out=out)
+        out = _fold(get_array_module(vs[0]).add, vs)
         out *= 1.0 / len(vs)
         return out
 

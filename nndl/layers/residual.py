@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.activations import get_activation
-from .base import Layer, Parameter, layer_from_config, register_layer
+from .base import Layer, Parameter, check_layers, layer_from_config, register_layer
 
 
 class ParamView(Parameter):
@@ -41,12 +41,7 @@ class ParamView(Parameter):
 class Residual(Layer):
     def __init__(self, layers, projection=None, activation=None):
         super().__init__()
-        layers = list(layers)
-        if not layers:
-            raise ValueError("a residual block needs at least one layer in its branch F")
-        for layer in layers:
-            if not isinstance(layer, Layer):
-                raise TypeError(f"not a layer: {layer!r}")
+        layers = check_layers(layers, "a residual block's branch F")
         if not (projection is None or projection == "auto" or isinstance(projection, Layer)):
             raise ValueError(f"projection must be None, 'auto' or a layer, got {projection!r}")
         self.layers = layers
