@@ -7,6 +7,7 @@ from dataclasses import fields
 
 from ..config import RunConfig, field_help, load_config
 from ..errors import ConfigError
+from .options import add_data_dir
 
 NETWORK = ("sizes", "activation", "output_activation", "cost", "init", "dropout", "batch_norm")
 DATA = ("dataset", "subset", "scale", "preprocess")
@@ -23,8 +24,7 @@ def add_run_options(p, groups=(("data", DATA), ("network", NETWORK), ("training"
         _METAVAR, _sizes_arg = {}, parse_sizes
 
     p.add_argument("--config", metavar="FILE", help="TOML file of settings (the keys of nndl train)")
-    p.add_argument("--data-dir", metavar="DIR", help="folder holding the MNIST files (default: $NNDL_DATA_DIR, "
-                   "then ~/.cache/nndl/mnist)")
+    add_data_dir(p)
     helps = field_help()
     defaults = RunConfig()
     by_name = {f.name: f for f in fields(RunConfig)}

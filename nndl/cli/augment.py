@@ -2,6 +2,8 @@
 and random rotations, skews and translations (chapter 6, problem 7)."""
 from __future__ import annotations
 
+from .options import add_data_dir
+
 
 def add_parser(subparsers):
     p = subparsers.add_parser("augment", help="save a PNG grid of a digit and its transforms (chapter 6)",
@@ -15,7 +17,7 @@ def add_parser(subparsers):
     p.add_argument("--rotation", type=float, default=10.0, help="max rotation in degrees (default: 10)")
     p.add_argument("--shear", type=float, default=0.15, help="max skew (default: 0.15)")
     p.add_argument("--shift", type=float, default=2.0, help="max translation in pixels (default: 2)")
-    p.add_argument("--data-dir", metavar="DIR", help="MNIST folder (default: $NNDL_DATA_DIR, then the cache)")
+    add_data_dir(p)
     return p
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from .options import add_data_dir
 
 
 def add_parser(subparsers):
@@ -18,8 +19,7 @@ def add_parser(subparsers):
     p.add_argument("--gamma", default="auto", help="SVM kernel width: auto (1/784, the default of the book's "
                    "day), scale (today's scikit-learn default) or a number (default: auto)")
     p.add_argument("--C", type=float, default=1.0, help="SVM penalty C (default: 1.0)")
-    p.add_argument("--data-dir", metavar="DIR", help="folder holding the MNIST files (default: $NNDL_DATA_DIR, "
-                   "then ~/.cache/nndl/mnist)")
+    add_data_dir(p)
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     return p
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from .options import add_data_dir
 
 
 def add_parser(subparsers):
@@ -27,11 +28,11 @@ def add_parser(subparsers):
     t.add_argument("--lmbda", type=float, default=0.1, help="the book's L2 lambda (default: 0.1)")
     t.add_argument("--expanded", action="store_true", help="train on the x5 expanded data")
     t.add_argument("--subset", type=int, default=0, metavar="N", help="train on the first N images only")
-    t.add_argument("--data-dir", metavar="DIR", help="MNIST folder (default: $NNDL_DATA_DIR, then the cache)")
+    add_data_dir(t)
     e = sub.add_parser("evaluate", help="accuracy of the vote, the average and each member")
     e.add_argument("folder", help="an ensemble folder written by 'nndl ensemble train'")
     e.add_argument("--split", choices=("test", "validation"), default="test")
-    e.add_argument("--data-dir", metavar="DIR", help="MNIST folder")
+    add_data_dir(e)
     e.add_argument("--json", action="store_true", help="print one JSON object")
     return p
 

@@ -3,6 +3,7 @@ the misclassified digits."""
 from __future__ import annotations
 
 import json
+from .options import add_data_dir
 
 
 def add_parser(subparsers):
@@ -16,8 +17,7 @@ def add_parser(subparsers):
     p.add_argument("--out-dir", metavar="DIR", help="where to write the PNGs (default: the model's folder)")
     p.add_argument("--gallery-size", type=int, default=100, metavar="N",
                    help="at most N misclassified digits in the gallery (default: 100)")
-    p.add_argument("--data-dir", metavar="DIR", help="folder holding the MNIST files (default: $NNDL_DATA_DIR, "
-                   "then ~/.cache/nndl/mnist)")
+    add_data_dir(p)
     p.add_argument("--no-plots", action="store_true", help="do not write the PNGs")
     p.add_argument("--json", action="store_true", help="print the results as one JSON object")
     return p

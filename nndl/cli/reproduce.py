@@ -5,6 +5,7 @@ import argparse
 import json
 import time
 from pathlib import Path
+from .options import add_data_dir
 
 DESCRIPTION = """\
 Run the book's experiments as named recipes and print the book's figure beside the one
@@ -19,8 +20,7 @@ def add_parser(subparsers):
     p.add_argument("--list", action="store_true", help="list the recipes with the book's figures and a time "
                    "estimate for this machine, and exit")
     p.add_argument("--run-root", metavar="DIR", default="runs", help="where the run folders go (default: runs)")
-    p.add_argument("--data-dir", metavar="DIR", help="folder holding the MNIST files (default: $NNDL_DATA_DIR, "
-                   "then ~/.cache/nndl/mnist)")
+    add_data_dir(p)
     p.add_argument("--seed", type=int, metavar="N", help="random seed for every training recipe (default: each "
                    "recipe's own; single runs vary by a few tenths of a point, and chapter 1's networks by more)")
     p.add_argument("--markdown", metavar="FILE", help="also write the results table (book vs nndl vs time) "
@@ -67,7 +67,6 @@ class _Printer:
         from ..train import Callback
 
         every = 1 if epochs <= 60 else 20
-        outer = self
 
         class P(Callback):
             def on_epoch_end(self, epoch, logs):

@@ -9,6 +9,7 @@ from dataclasses import fields
 from ..config import RunConfig, field_help, load_config, parse_sizes
 from ..errors import ConfigError
 from ..train import Callback
+from .options import add_data_dir
 
 DESCRIPTION = """\
 Train a network on MNIST and write a run folder: config.toml (replay with --config),
@@ -52,8 +53,7 @@ def add_parser(subparsers):
     run.add_argument("--resume", metavar="RUN", help="continue a stopped run folder from its last completed epoch")
     run.add_argument("--run-dir", metavar="DIR", help="the run folder to write (default: runs/<time>-<sizes>-<cost> "
                      "under the current directory)")
-    run.add_argument("--data-dir", metavar="DIR", help="folder holding the MNIST files (default: $NNDL_DATA_DIR, "
-                     "then ~/.cache/nndl/mnist, downloading there if missing)")
+    add_data_dir(run)
     out = run.add_mutually_exclusive_group()
     out.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     out.add_argument("--json", action="store_true", help="print one JSON object per line: an 'epoch' event per "
