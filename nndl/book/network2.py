@@ -30,32 +30,35 @@ from ._common import BookNetwork, data_to_arrays
 from .network import sigmoid, sigmoid_prime  # noqa: F401  (the book's module has them too)
 
 
-class QuadraticCost:
+class _BookCost:
+    """The book's cost interface on column vectors (one example per column), computed by the
+    engine's cost ``_engine``: ``fn`` is the summed cost, ``delta`` is δᴸ for a sigmoid output."""
+
+    _engine = None
+
+    @classmethod
+    def fn(cls, a, y):
+        a, y = np.asarray(a), np.asarray(y)
+        return cls._engine.value(None, a.T, y.T, Linear()) * a.shape[1]
+
+    @classmethod
+    def delta(cls, z, a, y):
+        a = np.asarray(a)
+        return cls._engine.delta(np.asarray(z).T, a.T, np.asarray(y).T, Sigmoid()).T * a.shape[1]
+
+
+class QuadraticCost(_BookCost):
     """C = ½‖a − y‖², as in the book; computed by :class:`nndl.core.costs.QuadraticCost`."""
 
     nndl_cost = "quadratic"
-
-    @staticmethod
-    def fn(a, y):
-        return _Quad().value(None, np.asarray(a).T, np.asarray(y).T, Linear()) * np.asarray(a).shape[1]
-
-    @staticmethod
-    def delta(z, a, y):
-        return _Quad().delta(np.asarray(z).T, np.asarray(a).T, np.asarray(y).T, Sigmoid()).T * np.asarray(a).shape[1]
+    _engine = _Quad()
 
 
-class CrossEntropyCost:
+class CrossEntropyCost(_BookCost):
     """C = −Σ [y ln a + (1 − y) ln(1 − a)]; δ = a − y for sigmoid outputs."""
 
     nndl_cost = "cross_entropy"
-
-    @staticmethod
-    def fn(a, y):
-        return _CE().value(None, np.asarray(a).T, np.asarray(y).T, Linear()) * np.asarray(a).shape[1]
-
-    @staticmethod
-    def delta(z, a, y):
-        return _CE().delta(np.asarray(z).T, np.asarray(a).T, np.asarray(y).T, Sigmoid()).T * np.asarray(a).shape[1]
+    _engine = _CE()
 
 
 _BOOK_NAMES = {"quadratic": "QuadraticCost", "cross_entropy": "CrossEntropyCost"}
