@@ -1,0 +1,13 @@
+"""Insight: constructions you can build, see and measure (chapter 4, the first lecture).
+
+Every construction here is a real :class:`nndl.Sequential` whose weights are *set* with
+``set_weights`` rather than learned, so the forward pass that trains MNIST computes it; what
+is learned goes through the one training loop (``Sequential.fit``).
+
+* :mod:`.universality` — chapter 4: steps, bumps, N-pair approximation of any f, towers.
+* :mod:`.perceptron`   — perceptrons, NAND circuits and the perceptron learning rule.
+* :mod:`.xor`          — XOR with one hidden layer: set by hand and trained from many seeds.
+* :mod:`.depth`        — n-step functions from one hidden layer vs symmetric 2n-step
+  functions from two; how many samples kNN, an RBF SVM and the networks need.
+* :mod:`.regions`      — Montúfar: linear regions of ReLU networks by depth.
+"""
