@@ -62,6 +62,12 @@ def report(args, results: dict, printers: dict) -> int:
 
 def run_group(args, functions: dict, printers: dict) -> int:
     """Run the chosen subcommand (or all of them) with the options it was given."""
+    from pathlib import Path
+
+    from ..errors import ConfigError
+
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise ConfigError(f"--out {args.out} is a file, not a folder")
     chosen = list(functions) if args.what == "all" else [args.what]
     results = {}
     for what in chosen:

@@ -77,13 +77,13 @@ def regions(out, budget: int = 200, seeds: int = 5, resolution: int = 1000, p: i
     """Linear regions by depth: random ReLU nets of about ``budget`` parameters on [−2, 2]²,
     and Montúfar's construction (width 2p) on [0, 1]²."""
     random_rows = rg.regions_by_depth(budget, seeds=range(seeds), resolution=resolution)
-    construction = rg.montufar_table(p=p)
+    construction = rg.montufar_table(p=p, resolution=10 * p ** 4)  # 10 grid points per region side
     maps = []
     for r in random_rows:
-        count, ids = rg.region_map(rg.random_net(r["depth"], r["width"], 0), resolution=400)
+        count, ids = rg.region_map(rg.random_net(r["depth"], r["width"], 0), resolution=min(400, resolution))
         maps.append((f"random, depth {r['depth']}, width {r['width']}: {count}", ids))
     for d in (2, 3):
-        count, ids = rg.region_map(rg.montufar_net(d, p), 0.0, 1.0, resolution=400)
+        count, ids = rg.region_map(rg.montufar_net(d, p), 0.0, 1.0, resolution=min(400, resolution))
         maps.append((f"Montúfar, depth {d}, width {2 * p}: {count}", ids, (0, 1, 0, 1)))
     path = Path(out) / "lecture1_regions.png"
     plot_maps(maps, path=path, regions=True, extent=(-2, 2, -2, 2), columns=3,

@@ -1,0 +1,57 @@
+"""``nndl universality`` and ``nndl lecture1`` end to end: real processes, real PNGs."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from PIL import Image
+
+from cli_util import assert_usage_error, nndl
+from nndl.cli.main import main
+
+
+def _png(path):
+    with Image.open(path) as im:
+        assert im.format == "PNG"
+        return np.asarray(im.convert("RGB")).astype(int)
+
+
+def test_universality_approximate_json_and_figure(tmp_path):
+    r = nndl("universality", "approximate", "--n", "5,20", "--out", tmp_path, "--json", check=0)
+    out = json.loads(r.stdout)
+    assert [row["N"] for row in out["rows"]] == [5, 20]
+    assert out["rows"][0]["mean_inv"] <= 0.40 and out["rows"][1]["mean_inv"] < out["rows"][0]["mean_inv"]
+    assert _png(tmp_path / "ch4_approximate.png").std() > 10
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_universality_towers_and_step_print_their_numbers(tmp_path, capsys):
+    assert main(["universality", "towers", "--n", "4", "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert "one 2-D tower" in text and "4×4 towers" in text and (tmp_path / "ch4_towers.png").is_file()
+    assert main(["universality", "step", "--w", "10,1000", "--out", str(tmp_path)]) == 0
+    assert "w = 1000 (b = -400)" in capsys.readouterr().out
+
+
+def test_lecture1_perceptron_and_regions(tmp_path, capsys):
+    assert main(["lecture1", "perceptron", "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert "XOR" in text and "never learns it" in text and "AND: correct per epoch" in text
+    assert main(["lecture1", "regions", "--seeds", "1", "--resolution", "120", "--p", "2", "--out", str(tmp_path),
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [row["regions"] for row in out["montufar"]] == [4, 16, 64, 256]
+    assert [row["depth"] for row in out["random"]] == [1, 2, 3, 4]
+    assert _png(tmp_path / "lecture1_regions.png").std() > 10
+
+
+def test_bad_input_is_one_line_and_status_2(tmp_path, capsys):
+    assert_usage_error(nndl("universality", "approximate", "--n", "0", "--out", tmp_path), "positive")
+    (tmp_path / "file").write_text("x")
+    for argv, fragment in ((["universality", "step", "--w", "x"], "float"), (["lecture1", "bogus"], "invalid choice"),
+                           (["universality"], "required"),
+                           (["lecture1", "steps", "--out", str(tmp_path / "file")], "not a folder")):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("nndl: error: ") and fragment in err[0], err
+    assert list(tmp_path.iterdir()) == [tmp_path / "file"]
