@@ -1,77 +1,95 @@
-"""Shared by ``nndl universality`` and ``nndl lecture1``: subcommands that each write one
-figure into --out and print their numbers (or one JSON object with --json)."""
+"""Shared by ``nndl universality`` and ``nndl lecture1``: a group of subcommands, each of
+which calls one figure function (same name, keyword arguments named like its options),
+writes one PNG into --out and prints its numbers (or one JSON object with --json).
+
+    group = FigureGroup("lecture1", "nndl.insight.lecture1_figures", help, description)
+
+    @group.command("xor", "what it shows", ("--seeds", int, 100, "random starts"))
+    def _xor(r):            # the printer: result dict -> lines
+        return [...]
+"""
 from __future__ import annotations
 
+import importlib
 import json
 from argparse import ArgumentTypeError
+from pathlib import Path
+
+from ..errors import ConfigError
+
+_FINITE = float("inf")
 
 
-def positive(kind=float):
-    """An argparse type: a number > 0 of ``kind``."""
+def _positive(kind):
     def parse(text):
         try:
             value = kind(text)
         except ValueError:
             raise ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}") from None
-        if not value > 0 or value != value or value == float("inf"):
+        if not 0 < value < _FINITE:
             raise ArgumentTypeError(f"expected a positive finite number, got {text!r}")
         return value
-    parse.__name__ = f"positive {kind.__name__}"
     return parse
 
 
-def positive_list(kind=float):
-    """An argparse type: comma-separated numbers > 0, e.g. 5,10,20,50."""
-    one = positive(kind)
+def _positive_list(kind):
+    one = _positive(kind)
 
     def parse(text):
-        items = [t for t in text.split(",") if t.strip()]
+        items = [t.strip() for t in text.split(",") if t.strip()]
         if not items:
-            raise ArgumentTypeError(f"expected a comma-separated list of numbers, got {text!r}")
-        return tuple(one(t.strip()) for t in items)
-    parse.__name__ = f"list of positive {kind.__name__}s"
+            raise ArgumentTypeError(f"expected comma-separated numbers, got {text!r}")
+        return tuple(one(t) for t in items)
     return parse
 
 
-def add_group(subparsers, name, help, description, subcommands):
-    """``nndl NAME SUB [options]``: ``subcommands`` is {sub: (help, add_options)}; every
-    subcommand gets --out and --json; 'all' runs each with its defaults."""
-    p = subparsers.add_parser(name, help=help, description=description)
-    sub = p.add_subparsers(title="constructions", dest="what", metavar="WHAT", required=True,
-                           parser_class=type(p))
-    for what, (text, add_options) in {**subcommands, "all": ("every figure above, default settings", None)}.items():
-        q = sub.add_parser(what, help=text, description=text)
-        if add_options is not None:
-            add_options(q)
-        q.add_argument("--out", default="figures", metavar="DIR", help="folder for the PNG (default: figures)")
-        q.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
-    return p
+# option kinds: positive int/float, a comma-separated list of them, or any float
+KINDS = {int: _positive(int), float: _positive(float), "ints": _positive_list(int),
+         "floats": _positive_list(float), "real": float, "seed": int}
 
 
-def report(args, results: dict, printers: dict) -> int:
-    """Print each subcommand's result: JSON, or its printer's lines."""
-    if args.json:
-        print(json.dumps(results if len(results) > 1 else next(iter(results.values())), default=float))
+class FigureGroup:
+    def __init__(self, name: str, module: str, help: str, description: str):
+        self.name, self.module, self.help, self.description = name, module, help, description
+        self.commands = {}  # what -> (help, options, printer)
+
+    def command(self, what: str, help: str, *options):
+        """Register a subcommand; ``options`` are (flag, kind, default, help) tuples."""
+        def register(printer):
+            self.commands[what] = (help, options, printer)
+            return printer
+        return register
+
+    def add_parser(self, subparsers):
+        p = subparsers.add_parser(self.name, help=self.help, description=self.description)
+        sub = p.add_subparsers(title="figures", dest="what", metavar="WHAT", required=True, parser_class=type(p))
+        for what, (text, options, _) in {**self.commands, "all": ("every figure above, default settings", (), None)}.items():
+            q = sub.add_parser(what, help=text, description=text)
+            for flag, kind, default, about in options:
+                shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
+                q.add_argument(flag, type=KINDS[kind], default=default, help=f"{about} (default: {shown})",
+                               metavar=flag.strip("-").upper().replace("-", "_") + (",..." if kind in
+                                                                                      ("ints", "floats") else ""))
+            q.add_argument("--out", default="figures", metavar="DIR", help="folder for the PNG (default: figures)")
+            q.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
+        return p
+
+    def run(self, args) -> int:
+        if Path(args.out).exists() and not Path(args.out).is_dir():
+            raise ConfigError(f"--out {args.out} is a file, not a folder")
+        figures = importlib.import_module(self.module)
+        chosen = list(self.commands) if args.what == "all" else [args.what]
+        results = {}
+        for what in chosen:
+            options = () if args.what == "all" else self.commands[what][1]
+            kwargs = {flag.lstrip("-").replace("-", "_"): getattr(args, flag.lstrip("-").replace("-", "_"))
+                      for flag, *_ in options}
+            results[what] = getattr(figures, what)(args.out, **kwargs)
+        if args.json:
+            print(json.dumps(results if len(results) > 1 else results[chosen[0]], default=float))
+            return 0
+        for what, r in results.items():
+            for line in self.commands[what][2](r):
+                print(line)
+            print(f"figure written to {r['figure']}")
         return 0
-    for what, r in results.items():
-        for line in printers[what](r):
-            print(line)
-        print(f"figure written to {r['figure']}")
-    return 0
-
-
-def run_group(args, functions: dict, printers: dict) -> int:
-    """Run the chosen subcommand (or all of them) with the options it was given."""
-    from pathlib import Path
-
-    from ..errors import ConfigError
-
-    if Path(args.out).exists() and not Path(args.out).is_dir():
-        raise ConfigError(f"--out {args.out} is a file, not a folder")
-    chosen = list(functions) if args.what == "all" else [args.what]
-    results = {}
-    for what in chosen:
-        fn, options = functions[what]  # options: {keyword of fn: name of the CLI option}
-        kwargs = {} if args.what == "all" else {k: getattr(args, o) for k, o in options.items()}
-        results[what] = fn(args.out, **kwargs)
-    return report(args, results, printers)

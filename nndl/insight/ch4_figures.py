@@ -14,14 +14,14 @@ from .handset import output
 X = np.linspace(0.0, 1.0, 2001)
 
 
-def step(out, s: float = 0.4, ws=(5, 20, 100, 1000)) -> dict:
+def step(out, s: float = 0.4, w=(5, 20, 100, 1000)) -> dict:
     """σ(w(x − s)) for growing w; the largest gap to the step H(x − s) beyond 0.01 of s."""
     curves, rows = {}, []
-    for w in ws:
-        a = output(u.step_net(s, w), X[:, None])
-        curves[f"w = {w:g}"] = a
+    for wi in w:
+        a = output(u.step_net(s, wi), X[:, None])
+        curves[f"w = {wi:g}"] = a
         far = np.abs(X - s) >= 0.01
-        rows.append({"w": w, "b": -w * s, "max_gap_beyond_0.01": float(np.abs(a - (X > s))[far].max())})
+        rows.append({"w": wi, "b": -wi * s, "max_gap_beyond_0.01": float(np.abs(a - (X > s))[far].max())})
     path = Path(out) / "ch4_step.png"
     plot_panels([{"x": X, "curves": curves, "title": f"a = σ(wx + b), b = −ws, s = {s}", "ylabel": "output"}],
                 path=path)
@@ -40,26 +40,25 @@ def bump(out, s1: float = 0.4, s2: float = 0.6, h: float = 0.8, w: float = 1000.
     return {"figure": str(path), "max_gap": float(np.abs(a - exact)[far].max()), "s1": s1, "s2": s2, "h": h, "w": w}
 
 
-def approximate(out, ns=u.BOOK_N, w: float = 1000.0) -> dict:
+def approximate(out, n=u.BOOK_N, w: float = 1000.0) -> dict:
     """The deviation table and σ⁻¹∘f / f against the networks for the smallest and largest N."""
-    rows = u.deviation_table(ns, w=w)
+    rows = u.deviation_table(n, w=w)
     g = logit(u.goal(X))
     inv, outp = {"σ⁻¹∘f": g}, {"f": u.goal(X)}
-    for n in (ns[0], ns[-1]):
-        model = u.approximation_net(u.goal, n, 1, w)
-        z = output(model, X[:, None], weighted=True)
-        inv[f"N = {n}"], outp[f"N = {n}"] = z, expit(z)
+    for pairs in (n[0], n[-1]):
+        z = output(u.approximation_net(u.goal, pairs, 1, w), X[:, None], weighted=True)
+        inv[f"N = {pairs}"], outp[f"N = {pairs}"] = z, expit(z)
     path = Path(out) / "ch4_approximate.png"
     plot_panels([{"x": X, "curves": inv, "title": "hidden layer's weighted output vs σ⁻¹∘f"},
                  {"x": X, "curves": outp, "title": "network output vs f"}], path=path)
     return {"figure": str(path), "rows": rows}
 
 
-def windows(out, n: int = 5, shifts=(1, 2, 4, 8), w: float = 1000.0) -> dict:
+def windows(out, n: int = 5, m=(1, 2, 4, 8), w: float = 1000.0) -> dict:
     """Max error with M shifted approximations (σ⁻¹∘f / M each), and the error curves."""
-    rows = u.failure_fix(n, shifts, w=w)
-    curves = {f"M = {m}": np.abs(output(u.approximation_net(u.goal, n, m, w), X[:, None]) - u.goal(X))
-              for m in (shifts[0], shifts[-1])}
+    rows = u.failure_fix(n, m, w=w)
+    curves = {f"M = {k}": np.abs(output(u.approximation_net(u.goal, n, k, w), X[:, None]) - u.goal(X))
+              for k in (m[0], m[-1])}
     path = Path(out) / "ch4_windows.png"
     plot_panels([{"x": X, "curves": curves, "title": f"|output − f|, N = {n} pairs per approximation",
                   "ylabel": "error"}], path=path)

@@ -12,9 +12,9 @@ from .handset import n_params, output
 from .perceptron import GATES, INPUTS, half_adder, learn_gate, nand_gate
 
 
-def perceptron(out, max_epochs: int = 30) -> dict:
+def perceptron(out, epochs: int = 30) -> dict:
     """The perceptron rule on AND, OR, NAND and XOR; the NAND gate and the half adder."""
-    runs = [learn_gate(g, max_epochs) for g in GATES]
+    runs = [learn_gate(g, epochs) for g in GATES]
     path = Path(out) / "lecture1_perceptron.png"
     plot_panels([{"x": None, "curves": {r["gate"]: (np.arange(1, r["epochs"] + 1), r["correct"]) for r in runs},
                   "styles": {g: "o-" for g in GATES}, "xlabel": "epoch", "ylabel": "examples correct (of 4)",
@@ -63,14 +63,14 @@ def steps(out, n: int = 4, folds: int = 2) -> dict:
             "steps": int(edges.size)}
 
 
-def samples(out, sizes=(8, 16, 32, 64, 128, 256, 512), n: int = 3, draws: int = 5, steps: int = 6000) -> dict:
+def samples(out, sizes=(8, 16, 32, 64, 128, 256, 512), n: int = 3, draws: int = 5, train_steps: int = 6000) -> dict:
     """Test error vs training-set size: 1-NN, RBF SVM, the shallow and the deep net."""
-    r = depth.sample_curve(sizes, n, draws, steps)
+    r = depth.sample_curve(sizes, n, draws, train_steps)
     path = Path(out) / "lecture1_samples.png"
     plot_panels([{"x": r["sizes"], "curves": r["errors"], "logx": True, "xlabel": "training samples",
                   "ylabel": "test error", "styles": {k: "o-" for k in r["errors"]},
                   "title": f"learning a symmetric {r['steps_in_x']}-step label (mean of {draws} draws)"}], path=path)
-    return {"figure": str(path), **r, "draws": draws, "train_steps": steps}
+    return {"figure": str(path), **r, "draws": draws, "train_steps": train_steps}
 
 
 def regions(out, budget: int = 200, seeds: int = 5, resolution: int = 1000, p: int = 3) -> dict:
