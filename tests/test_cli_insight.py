@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 
 import numpy as np
+from cli_util import assert_usage_error, nndl
 from PIL import Image
 
-from cli_util import assert_usage_error, nndl
 from nndl.cli.main import main
 
 

@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 
 from nndl import Dense, Sequential, TrainingError, get_cost
-from nndl.insight import depth, regions as rg, xor as xr
+from nndl.insight import depth
+from nndl.insight import regions as rg
+from nndl.insight import xor as xr
 from nndl.insight.handset import handset, n_params, output
 from nndl.insight.perceptron import GATES, INPUTS, half_adder, learn_gate, nand_gate
 

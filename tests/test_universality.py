@@ -1,6 +1,8 @@
 """Chapter 4: the constructions are real networks whose outputs match their closed forms."""
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 from scipy.special import expit
@@ -55,7 +57,7 @@ def test_n_pair_deviation_falls_monotonically_with_n_and_meets_the_books_challen
     rows = u.deviation_table((5, 10, 20, 50))
     for key in ("mean_inv", "mean_out", "max_inv", "max_out"):
         values = [r[key] for r in rows]
-        assert all(a > b for a, b in zip(values, values[1:])), (key, values)
+        assert all(a > b for a, b in pairwise(values)), (key, values)
     assert rows[0]["hidden"] == 10 and rows[0]["mean_inv"] <= 0.40  # the book: ≤ 0.40 with 5 pairs
 
 

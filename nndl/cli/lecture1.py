@@ -20,8 +20,8 @@ def _perceptron(r):
                 f"never learns it: the state after epoch {x['cycle'][0]} recurs every {x['cycle'][1]} epoch(s)"
                 if x["cycle"] else f"not learned in {x['epochs']} epochs")
         lines.append(f"{x['gate']:>4}: correct per epoch {x['correct']}; {what}")
-    return lines + [f"NAND(−2, −2, b = 3) on 00, 01, 10, 11: {r['nand']}; half adder sum {r['adder_sum']}, "
-                    f"carry {r['adder_carry']}"]
+    return lines + [(f"NAND(−2, −2, b = 3) on 00, 01, 10, 11: {r['nand']}; half adder sum {r['adder_sum']}, "
+                     f"carry {r['adder_carry']}")]
 
 
 @group.command("xor", "XOR: the hand-set two-ReLU net, and the success rate of training from many seeds",
@@ -35,8 +35,8 @@ def _xor(r):
 @group.command("steps", "n steps need n hidden nodes; folds give 2^k n steps from O(n + k) parameters",
                ("--n", int, 4, "step nodes after the folds"), ("--folds", int, 2, "fold layers"))
 def _steps(r):
-    return [f"the {r['steps']}-step function from one hidden layer and from folds: max difference "
-            f"{r['max_difference']:g}", "  n  folds  steps  one layer: hidden/params  folded: hidden/params"] + [
+    return [(f"the {r['steps']}-step function from one hidden layer and from folds: max difference "
+             f"{r['max_difference']:g}"), "  n  folds  steps  one layer: hidden/params  folded: hidden/params"] + [
         f"{x['n']:>3}  {x['folds']:>5}  {x['steps']:>5}  {x['shallow_hidden']:>14}/{x['shallow_params']:<6}"
         f"{x['deep_hidden']:>14}/{x['deep_params']}" for x in r["table"]]
 

@@ -124,6 +124,6 @@ def sample_curve(sizes=(8, 16, 32, 64, 128, 256, 512), n: int = 3, draws: int = 
                 model.fit(2 * x - 1, y[:, None], epochs=math.ceil(steps / math.ceil(size / 16)), batch_size=16,
                           monitor_training=False)
                 per[name].append(float(np.mean((output(model, 2 * x_test - 1) > 0.5) != y_test)))
-        for k in errors:
-            errors[k].append(float(np.mean(per[k])))
+        for k, v in per.items():
+            errors[k].append(float(np.mean(v)))
     return {"sizes": list(sizes), "errors": errors, "steps_in_x": 2 * n}

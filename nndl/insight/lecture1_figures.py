@@ -7,7 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from ..viz.insight import plot_bars, plot_maps, plot_panels
-from . import depth, regions as rg, xor as xr
+from . import depth
+from . import regions as rg
+from . import xor as xr
 from .handset import n_params, output
 from .perceptron import GATES, INPUTS, half_adder, learn_gate, nand_gate
 

@@ -17,6 +17,8 @@ Building blocks, each a :class:`~nndl.Sequential` whose weights are set (:func:`
 """
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from scipy.special import expit, logit
 
@@ -70,7 +72,7 @@ def shifted_bumps(g, n: int, shifts: int = 1, w: float = 1000.0, lo: float = 0.0
         edges = lo + (np.arange(n + 2) - m / shifts) * delta
         edges = edges[(edges > lo) & (edges < hi)]
         edges = np.concatenate([[lo - margin], edges, [hi + margin]])
-        for a, b in zip(edges[:-1], edges[1:]):
+        for a, b in pairwise(edges):
             xs = np.linspace(max(a, lo), min(b, hi), 65)
             bumps.append((a, b, float(np.mean(g((xs[:-1] + xs[1:]) / 2))) / shifts))
     return bumps
