@@ -17,7 +17,8 @@ def _perceptron(r):
     lines = []
     for x in r["runs"]:
         what = (f"learned in {x['epochs']} epochs, (w, b) = {x['weights']}" if x["converged"] else
-                f"never learns it: the state after epoch {x['cycle'][0]} recurs every {x['cycle'][1]} epoch(s)"
+                (f"not learned in {x['epochs']} epochs, and never will: the state after epoch {x['cycle'][0]} "
+                 f"recurs every {x['cycle'][1]} epoch(s)")
                 if x["cycle"] else f"not learned in {x['epochs']} epochs")
         lines.append(f"{x['gate']:>4}: correct per epoch {x['correct']}; {what}")
     return lines + [(f"NAND(−2, −2, b = 3) on 00, 01, 10, 11: {r['nand']}; half adder sum {r['adder_sum']}, "

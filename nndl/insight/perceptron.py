@@ -44,10 +44,13 @@ def half_adder() -> Sequential:
 
 class PerceptronWatch(Callback):
     """Records (w, b) and the number classified correctly after every epoch; stops the loop
-    when all are correct (converged) or when a state comes back (a cycle)."""
+    when all are correct (converged) or, with ``stop_on_cycle``, when a state comes back.
 
-    def __init__(self, X, y):
-        self.X, self.y = X, np.asarray(y, dtype=float)
+    Checking at epoch ends suffices: if some weights within an epoch classified all four
+    examples, the rest of that epoch would change nothing and the epoch would end correct."""
+
+    def __init__(self, X, y, stop_on_cycle: bool = True):
+        self.X, self.y, self.stop_on_cycle = X, np.asarray(y, dtype=float), stop_on_cycle
         self.states, self.correct = [], []
         self.cycle = None  # (first epoch of the cycle, its length in epochs)
 
@@ -57,14 +60,14 @@ class PerceptronWatch(Callback):
         self.correct.append(int((output(self.model, self.X) == self.y).sum()))
         if self.correct[-1] == len(self.y):
             self.model.stop_training = True
-        elif state in self.states:
+        elif self.cycle is None and state in self.states:
             first = self.states.index(state)
             self.cycle = (first + 1, len(self.states) - first)
-            self.model.stop_training = True
+            self.model.stop_training = self.stop_on_cycle
         self.states.append(state)
 
 
-def learn_gate(gate: str, max_epochs: int = 100, lr: float = 1.0) -> dict:
+def learn_gate(gate: str, max_epochs: int = 100, lr: float = 1.0, stop_on_cycle: bool = True) -> dict:
     """Train one perceptron (zero start) on a gate's truth table with the perceptron rule.
 
     Returns the gate, whether it converged, the epochs run, the number correct after each
@@ -76,7 +79,7 @@ def learn_gate(gate: str, max_epochs: int = 100, lr: float = 1.0) -> dict:
     model = Sequential([Dense(1, "step", input_dim=2)], cost="perceptron", dtype="float64")
     model.set_weights({"0.W": np.zeros((2, 1)), "0.b": np.zeros(1)})
     model.compile(optimizer=SGD(lr=lr))
-    watch = PerceptronWatch(INPUTS, y)
+    watch = PerceptronWatch(INPUTS, y, stop_on_cycle)
     model.fit(INPUTS, y[:, None], epochs=max_epochs, batch_size=1, shuffle=False,
               monitor_training=False, callbacks=[watch])
     return {"gate": key, "converged": watch.correct[-1] == 4, "epochs": len(watch.correct),
