@@ -63,7 +63,8 @@ class FigureGroup:
     def add_parser(self, subparsers):
         p = subparsers.add_parser(self.name, help=self.help, description=self.description)
         sub = p.add_subparsers(title="figures", dest="what", metavar="WHAT", required=True, parser_class=type(p))
-        for what, (text, options, _) in {**self.commands, "all": ("every figure above, default settings", (), None)}.items():
+        every = {**self.commands, "all": ("every figure above, default settings", (), None)}
+        for what, (text, options, _) in every.items():
             q = sub.add_parser(what, help=text, description=text)
             for flag, kind, default, about in options:
                 shown = ",".join(map(str, default)) if isinstance(default, tuple) else default

@@ -25,7 +25,8 @@ def _step(r):
 
 
 @group.command("bump", "a bump of height h from two step neurons (output weights +h, -h)",
-               ("--s1", "real", 0.4, "left edge"), ("--s2", "real", 0.6, "right edge"), ("--h", "real", 0.8, "height"), W)
+               ("--s1", "real", 0.4, "left edge"), ("--s2", "real", 0.6, "right edge"),
+               ("--h", "real", 0.8, "height"), W)
 def _bump(r):
     return [(f"bump h = {r['h']:g} on [{r['s1']:g}, {r['s2']:g}), w = {r['w']:g}: "
              f"max gap to h·1[s₁ ≤ x < s₂] at ≥ 0.01 from the edges: {r['max_gap']:.2e}")]

@@ -19,7 +19,8 @@ def perceptron(out, epochs: int = 30) -> dict:
     runs = [learn_gate(g, epochs, stop_on_cycle=False) for g in GATES]  # XOR runs all epochs
     path = Path(out) / "lecture1_perceptron.png"
     plot_panels([{"x": None, "curves": {r["gate"]: (np.arange(1, r["epochs"] + 1), r["correct"]) for r in runs},
-                  "styles": dict(zip(GATES, ("o-", "s-", "^--", "x-"))), "xlabel": "epoch", "ylabel": "examples correct (of 4)",
+                  "styles": dict(zip(GATES, ("o-", "s-", "^--", "x-"))), "xlabel": "epoch",
+                  "ylabel": "examples correct (of 4)",
                   "title": "perceptron rule through the loop (batch 1, η = 1, zero start)"}], path=path)
     adder = output(half_adder(), INPUTS)
     return {"figure": str(path), "runs": runs, "nand": output(nand_gate(), INPUTS).tolist(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _plt, save_figure
+from .figure import pyplot as _plt, save_figure
 
 
 def _finish(fig, path, title):
