@@ -55,3 +55,13 @@ def test_bad_input_is_one_line_and_status_2(tmp_path, capsys):
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("nndl: error: ") and fragment in err[0], err
     assert list(tmp_path.iterdir()) == [tmp_path / "file"]
+
+
+def test_every_figure_function_writes_a_real_png(tmp_path):
+    from nndl.insight import ch4_figures as c, lecture1_figures as l1
+
+    runs = [c.bump(tmp_path), c.windows(tmp_path, m=(1, 2)), c.learn(tmp_path, epochs=2, samples=50),
+            l1.xor(tmp_path, seeds=2, epochs=2), l1.steps(tmp_path, n=2, folds=1)]
+    for r in runs:
+        assert _png(r["figure"]).std() > 10
+    assert runs[4]["max_difference"] == 0 and runs[3]["handset"] == [0.0, 1.0, 1.0, 0.0]
