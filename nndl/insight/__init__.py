@@ -10,4 +10,6 @@ is learned goes through the one training loop (``Sequential.fit``).
 * :mod:`.depth`        — n-step functions from one hidden layer vs symmetric 2n-step
   functions from two; how many samples kNN, an RBF SVM and the networks need.
 * :mod:`.regions`      — Montúfar: linear regions of ReLU networks by depth.
+* :mod:`.handset`      — the builder they share: Dense layers from (activation, W, b).
+* :mod:`.ch4_figures`, :mod:`.lecture1_figures` — each figure with its numbers (for the CLI).
 """
