@@ -118,6 +118,8 @@ def test_montufar_construction_has_p_to_the_2L_regions_and_beats_the_shallow_max
     deep = rows[-1]
     assert deep["params"] == rg.mlp_params(3, 6) and 4 * deep["shallow_units"] + 1 <= deep["params"]
     assert deep["regions"] > deep["shallow_bound"]  # equal parameters, more regions than one layer can ever have
+    narrow = rg.montufar_table(depths=(4,), p=2, resolution=160)[0]  # width 4, 77 parameters
+    assert narrow["regions"] == 256 > narrow["shallow_bound"] == rg.shallow_bound(19)
 
 
 def test_width_for_gives_the_widest_net_within_budget():
