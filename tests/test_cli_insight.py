@@ -49,7 +49,7 @@ def test_bad_input_is_one_line_and_status_2(tmp_path, capsys):
     assert_usage_error(nndl("universality", "approximate", "--n", "0", "--out", tmp_path), "positive")
     (tmp_path / "file").write_text("x")
     for argv, fragment in ((["universality", "step", "--w", "x"], "float"), (["lecture1", "bogus"], "invalid choice"),
-                           (["universality"], "required"),
+                           (["universality"], "required"), (["universality", "towers", "--n", "1000"], "at most 60"),
                            (["lecture1", "steps", "--out", str(tmp_path / "file")], "not a folder")):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip().splitlines()

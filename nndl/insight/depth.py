@@ -21,7 +21,7 @@ import numpy as np
 from ..layers import Dense
 from ..model import Sequential
 from ..optim import Adam
-from .handset import handset, n_params, output
+from .handset import at_most, handset, n_params, output
 
 
 def staircase_net(edges, heights, base: float = 0.0) -> Sequential:
@@ -42,6 +42,7 @@ def folded_net(edges, heights, base: float = 0.0, folds: int = 1, lo: float = 0.
     sᵢ ∈ (0, (hi − lo)/2ᵏ) on the folded coordinate: 2ᵏ·n steps in x."""
     if folds < 1:
         raise ValueError(f"need at least one fold, got {folds}")
+    at_most("steps (2^folds · n)", 2 ** min(folds, 64) * len(edges), 4096)
     centres = fold_centres(folds, lo, hi)
     edges = np.asarray(edges, float)
     layers = [("relu", [[1.0, -1.0]], [-centres[0], centres[0]])]

@@ -42,5 +42,11 @@ def hidden_patterns(model, X) -> np.ndarray:
     return np.concatenate([np.asarray(layer.z) > 0 for layer in model.layers[:-1]], axis=1)
 
 
+def at_most(what: str, value, most) -> None:
+    """Sizes that would not fit in memory are bad input, said in one line."""
+    if value > most:
+        raise ValueError(f"{what} can be at most {most:,} here (memory), got {value:,}")
+
+
 def n_params(model) -> int:
     return int(sum(np.prod(p.value.shape) for p in model.parameters()))

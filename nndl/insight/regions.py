@@ -19,7 +19,7 @@ import numpy as np
 
 from ..layers import Dense
 from ..model import Sequential
-from .handset import handset, hidden_patterns, n_params
+from .handset import at_most, handset, hidden_patterns, n_params
 
 
 def shallow_bound(k: int) -> int:
@@ -53,6 +53,7 @@ def montufar_net(depth: int, p: int = 3) -> Sequential:
     rⱼ = relu(g − j/p), j = 0..p−1, where g is the previous layer's sawtooth
     g = p·(r₀ − 2r₁ + 2r₂ − …) (the input itself for layer 1). Each layer folds [0, 1] onto
     itself p times per coordinate: p^(2·depth) regions."""
+    at_most("p (regions per axis grow as p^depth)", p, 4)
     saw = p * np.array([1.0] + [2.0 * (-1) ** j for j in range(1, p)])
     bias = np.tile(-np.arange(p) / p, 2)
     W1 = np.zeros((2, 2 * p))
@@ -74,7 +75,9 @@ def grid(lo: float, hi: float, resolution: int) -> np.ndarray:
 
 def region_map(model, lo: float = -2.0, hi: float = 2.0, resolution: int = 1000, chunk: int = 50_000):
     """(number of distinct activation patterns, resolution × resolution map of region ids)."""
+    at_most("grid resolution", resolution, 4000)
     points = grid(lo, hi, resolution)
+    chunk = max(1000, min(chunk, 20_000_000 // sum(layer.units for layer in model.layers)))  # ~160 MB of z
     keys = []
     for i in range(0, len(points), chunk):
         packed = np.packbits(hidden_patterns(model, points[i:i + chunk]), axis=1)
@@ -87,6 +90,7 @@ def regions_by_depth(budget: int = 200, depths=(1, 2, 3, 4), seeds=range(5), lo:
                      hi: float = 2.0, resolution: int = 1000) -> list[dict]:
     """Random ReLU nets of about ``budget`` parameters and depth 1–4: regions on the grid
     (mean, min, max over seeds), beside the shallow net's bound."""
+    at_most("parameter budget", budget, 20_000)
     rows = []
     for d in depths:
         w = width_for(d, budget)

@@ -25,7 +25,7 @@ from scipy.special import expit, logit
 from ..layers import Dense
 from ..model import Sequential
 from ..optim import Adam
-from .handset import handset, output
+from .handset import at_most, handset, output
 
 BOOK_N = (5, 10, 20, 50)
 
@@ -66,6 +66,7 @@ def shifted_bumps(g, n: int, shifts: int = 1, w: float = 1000.0, lo: float = 0.0
     outermost edges sit 10/w outside [lo, hi], so the interval's ends are not windows."""
     if n < 1 or shifts < 1:
         raise ValueError(f"need at least one pair and one copy, got N={n}, M={shifts}")
+    at_most("pairs in all (N·M)", n * shifts, 2000)
     delta, margin = (hi - lo) / n, 10.0 / w
     bumps = []
     for m in range(shifts):
@@ -132,6 +133,7 @@ def tower_net(lows, highs, h: float = 30.0, w: float = 1000.0) -> Sequential:
 def towers_net(f2=goal2, n: int = 10, h: float = 30.0, w: float = 1000.0) -> Sequential:
     """f(x, y) on [0, 1]² from n² towers: bumps in x and y (4n neurons), one tower neuron
     per cell (n², bias −3h/2), output weights σ⁻¹(f(cell centre)) and bias 0."""
+    at_most("towers per axis", n, 60)
     edges = np.linspace(0.0, 1.0, n + 1)
     edges[0], edges[-1] = -10.0 / w, 1 + 10.0 / w
     W1 = np.zeros((2, 4 * n))
@@ -158,6 +160,7 @@ def train_goal(hidden: int = 10, samples: int = 1000, epochs: int = 1000, lr: fl
     """The same f learned instead of set: a [1, hidden, 1] sigmoid net trained on ``samples``
     uniform x ∈ [0, 1] with cross-entropy (soft targets f(x)) and Adam, through the one loop.
     Returns (model, history)."""
+    at_most("hidden neurons", hidden, 10_000)
     rng = np.random.default_rng(seed)
     x = rng.random((samples, 1))
     model = Sequential([Dense(hidden, "sigmoid", init="large", input_dim=1), Dense(1, "sigmoid")],
