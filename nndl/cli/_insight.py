@@ -48,6 +48,14 @@ KINDS = {int: _positive(int), float: _positive(float), "ints": _positive_list(in
          "floats": _positive_list(float), "real": float, "seed": int}
 
 
+JSON_HELP = "print JSON instead of text: one object per line (for scripts)"  # every command's --json
+
+
+def _metavar(flag, kind):
+    """Counts and seeds read N in every command (as in 'nndl train'); other numbers their name."""
+    return "N" if kind in (int, "ints", "seed") else flag.strip("-").upper().replace("-", "_")
+
+
 class FigureGroup:
     def __init__(self, name: str, module: str, help: str, description: str):
         self.name, self.module, self.help, self.description = name, module, help, description
@@ -68,11 +76,11 @@ class FigureGroup:
             q = sub.add_parser(what, help=text, description=text)
             for flag, kind, default, about in options:
                 shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
-                q.add_argument(flag, type=KINDS[kind], default=default, help=f"{about} (default: {shown})",
-                               metavar=flag.strip("-").upper().replace("-", "_") + (",..." if kind in
-                                                                                      ("ints", "floats") else ""))
+                listed = ", comma-separated" if kind in ("ints", "floats") else ""
+                q.add_argument(flag, type=KINDS[kind], default=default, help=f"{about}{listed} (default: {shown})",
+                               metavar=_metavar(flag, kind))
             q.add_argument("--out", default="figures", metavar="DIR", help="folder for the PNG (default: figures)")
-            q.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
+            q.add_argument("--json", action="store_true", help=JSON_HELP)
         return p
 
     def run(self, args) -> int:

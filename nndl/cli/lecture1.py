@@ -27,7 +27,7 @@ def _perceptron(r):
 
 @group.command("xor", "XOR: the hand-set two-ReLU net, and the success rate of training from many seeds",
                ("--seeds", int, 100, "random starts per setting"), ("--epochs", int, 100, "epochs of 25 mini-batches"),
-               ("--lr", float, 0.5, "SGD learning rate"))
+               ("--eta", float, 0.5, "SGD learning rate"))
 def _xor(r):
     return [f"hand-set XOR net on 00, 01, 10, 11: {r['handset']}"] + [
         f"{x['activation']:>7}, {x['hidden']} hidden: {x['successes']}/{x['runs']} seeds reach 4/4" for x in r["rows"]]
@@ -43,7 +43,7 @@ def _steps(r):
 
 
 @group.command("samples", "test error vs training-set size: 1-NN, RBF SVM, a shallow and a deep net",
-               ("--sizes", "ints", (8, 16, 32, 64, 128, 256, 512), "training-set sizes"),
+               ("--train-sizes", "ints", (8, 16, 32, 64, 128, 256, 512), "training-set sizes"),
                ("--n", int, 3, "steps per half: the label has 2n"), ("--draws", int, 5, "training sets per size"),
                ("--train-steps", int, 6000, "mini-batch steps per net"))
 def _samples(r):

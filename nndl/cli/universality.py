@@ -61,7 +61,7 @@ def _towers(r):
 
 @group.command("learn", "the same f learned by a one-hidden-layer net through the training loop",
                ("--hidden", int, 10, "hidden sigmoid neurons"), ("--epochs", int, 1000, "epochs"),
-               ("--samples", int, 1000, "training points"), ("--lr", float, 0.01, "Adam learning rate"),
+               ("--samples", int, 1000, "training points"), ("--eta", float, 0.01, "Adam learning rate"),
                ("--seed", "seed", 0, "seed for samples and weights"))
 def _learn(r):
     return [(f"trained [1, {r['hidden']}, 1], {r['samples']} samples, {r['epochs']} epochs, seed {r['seed']}: "

@@ -27,15 +27,15 @@ def perceptron(out, epochs: int = 30) -> dict:
             "adder_sum": adder[:, 0].tolist(), "adder_carry": adder[:, 1].tolist()}
 
 
-def xor(out, seeds: int = 100, epochs: int = 100, lr: float = 0.5) -> dict:
+def xor(out, seeds: int = 100, epochs: int = 100, eta: float = 0.5) -> dict:
     """The hand-set XOR net's outputs and the success rate of training from ``seeds`` starts."""
-    rows = xr.xor_success(range(seeds), epochs=epochs, lr=lr)
+    rows = xr.xor_success(range(seeds), epochs=epochs, lr=eta)
     path = Path(out) / "lecture1_xor.png"
     plot_bars([f"{r['activation']}\n{r['hidden']} hidden" for r in rows], [r["rate"] for r in rows], path=path,
-              title=f"XOR learned from {seeds} random starts (SGD η = {lr}, {epochs} epochs of 25 batches)",
+              title=f"XOR learned from {seeds} random starts (SGD η = {eta}, {epochs} epochs of 25 batches)",
               ylabel="runs reaching 4/4")
     return {"figure": str(path), "handset": output(xr.xor_handset(), INPUTS).tolist(), "rows": rows,
-            "seeds": seeds, "epochs": epochs, "lr": lr}
+            "seeds": seeds, "epochs": epochs, "eta": eta}
 
 
 def steps(out, n: int = 4, folds: int = 2) -> dict:
