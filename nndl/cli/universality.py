@@ -60,7 +60,7 @@ def _towers(r):
 
 
 @group.command("learn", "the same f learned by a one-hidden-layer net through the training loop",
-               ("--hidden", int, 10, "hidden sigmoid neurons"), ("--epochs", int, 1000, "epochs"),
+               ("--neurons", int, 10, "hidden sigmoid neurons"), ("--epochs", int, 1000, "epochs"),
                ("--samples", int, 1000, "training points"), ("--eta", float, 0.01, "Adam learning rate"),
                ("--seed", "seed", 0, "seed for samples and weights"))
 def _learn(r):

@@ -89,8 +89,9 @@ def towers(out, n: int = 10, h: float = 30.0, w: float = 1000.0, resolution: int
             "towers_max_error": float(np.abs(approx - goal).max()), "n": n, "h": h, "w": w}
 
 
-def learn(out, hidden: int = 10, epochs: int = 1000, samples: int = 1000, seed: int = 0, eta: float = 0.01) -> dict:
+def learn(out, neurons: int = 10, epochs: int = 1000, samples: int = 1000, seed: int = 0, eta: float = 0.01) -> dict:
     """The goal function learned by a [1, hidden, 1] net, beside the N = hidden/2 construction."""
+    hidden = neurons
     model, history = u.train_goal(hidden, samples, epochs, eta, seed=seed)
     built = u.approximation_net(u.goal, max(1, hidden // 2))
     trained_dev, built_dev = u.deviation(model), u.deviation(built)
