@@ -37,11 +37,11 @@ def test_lecture1_perceptron_and_regions(tmp_path, capsys):
     assert main(["lecture1", "perceptron", "--out", str(tmp_path)]) == 0
     text = capsys.readouterr().out
     assert "XOR" in text and "and never will" in text and "AND: correct per epoch" in text
-    assert main(["lecture1", "regions", "--seeds", "1", "--resolution", "120", "--p", "2", "--out", str(tmp_path),
-                 "--json"]) == 0
+    assert main(["lecture1", "regions", "--seeds", "1", "--resolution", "120", "--p", "2", "--lines", "0",
+                 "--out", str(tmp_path), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [row["regions"] for row in out["montufar"]] == [4, 16, 64, 256]
-    assert [row["depth"] for row in out["random"]] == [1, 2, 3, 4]
+    assert [row["depth"] for row in out["random"]] == [1, 2, 3, 4] and out["montufar_lines"] == []
     assert _png(tmp_path / "lecture1_regions.png").std() > 10
 
 

@@ -122,6 +122,14 @@ def test_montufar_construction_has_p_to_the_2L_regions_and_beats_the_shallow_max
     assert narrow["regions"] == 256 > narrow["shallow_bound"] == rg.shallow_bound(19)
 
 
+def test_one_fold_then_lines_beats_one_layer_already_at_depth_two():
+    """p = 2 fold (4 ReLUs), then 8 lines in general position: 4 · 37 regions from 61 parameters,
+    where one hidden layer of 15 units has at most 121."""
+    row = rg.montufar_table(depths=(2,), p=2, resolution=1000, lines=8)[0]
+    assert row["params"] == 61 and row["regions"] == row["formula"] == 4 * rg.shallow_bound(8) == 148
+    assert row["regions"] > row["shallow_bound"] == rg.shallow_bound(15)
+
+
 def test_width_for_gives_the_widest_net_within_budget():
     for d in (1, 2, 3, 4):
         w = rg.width_for(d, 200)

@@ -43,8 +43,13 @@ def _positive_list(kind):
     return parse
 
 
-# option kinds: positive int/float, a comma-separated list of them, or any float
-KINDS = {int: _positive(int), float: _positive(float), "ints": _positive_list(int),
+def _count0(text):
+    """A count that may be 0 (0 leaves the thing out)."""
+    return 0 if text.strip() == "0" else _positive(int)(text)
+
+
+# option kinds: positive int/float (count0: or 0), a comma-separated list of them, or any float
+KINDS = {int: _positive(int), "count0": _count0, float: _positive(float), "ints": _positive_list(int),
          "floats": _positive_list(float), "real": float, "seed": int}
 
 
@@ -53,7 +58,7 @@ JSON_HELP = "print JSON instead of text: one object per line (for scripts)"  # e
 
 def _metavar(flag, kind):
     """Counts and seeds read N in every command (as in 'nndl train'); other numbers their name."""
-    return "N" if kind in (int, "ints", "seed") else flag.strip("-").upper().replace("-", "_")
+    return "N" if kind in (int, "count0", "ints", "seed") else flag.strip("-").upper().replace("-", "_")
 
 
 class FigureGroup:

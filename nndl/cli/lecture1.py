@@ -54,11 +54,15 @@ def _samples(r):
 
 @group.command("regions", "Montúfar: linear regions of ReLU nets by depth at equal parameter count",
                ("--budget", int, 200, "parameters per random net"), ("--seeds", int, 5, "random nets per depth"),
-               ("--resolution", int, 1000, "grid points per axis"), ("--p", int, 3, "Montúfar: folds per coordinate"))
+               ("--resolution", int, 1000, "grid points per axis"), ("--p", int, 3, "Montúfar: folds per coordinate"),
+               ("--lines", "count0", 8, "lines in the last layer of the p = 2 variant (0: leave it out)"))
 def _regions(r):
     return ([f"random ReLU nets, ≤ {r['budget']} parameters, {r['seeds']} seeds, {r['resolution']}² grid on [−2, 2]²:"]
             + [f"  depth {x['depth']} × width {x['width']:>2} ({x['params']} params): regions mean {x['mean']:.0f} "
                f"(min {x['min']}, max {x['max']})" for x in r["random"]]
             + ["Montúfar's construction on [0, 1]² vs one hidden layer of equal parameters (its maximum):"]
             + [f"  depth {x['depth']} ({x['params']} params): {x['regions']} regions (p^(2L) = {x['formula']}); "
-               f"{x['shallow_units']} units: ≤ {x['shallow_bound']}" for x in r["montufar"]])
+               f"{x['shallow_units']} units: ≤ {x['shallow_bound']}" for x in r["montufar"]]
+            + [f"the same with p = 2 and a last layer of {x['lines']} lines:" for x in r["montufar_lines"][:1]]
+            + [f"  depth {x['depth']} ({x['params']} params): {x['regions']} regions (formula {x['formula']}); "
+               f"{x['shallow_units']} units: ≤ {x['shallow_bound']}" for x in r["montufar_lines"]])

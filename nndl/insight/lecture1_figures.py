@@ -76,11 +76,13 @@ def samples(out, sizes=(8, 16, 32, 64, 128, 256, 512), n: int = 3, draws: int = 
     return {"figure": str(path), **r, "draws": draws, "train_steps": train_steps}
 
 
-def regions(out, budget: int = 200, seeds: int = 5, resolution: int = 1000, p: int = 3) -> dict:
+def regions(out, budget: int = 200, seeds: int = 5, resolution: int = 1000, p: int = 3, lines: int = 8) -> dict:
     """Linear regions by depth: random ReLU nets of about ``budget`` parameters on [−2, 2]²,
-    and Montúfar's construction (width 2p) on [0, 1]²."""
+    Montúfar's construction (width 2p) on [0, 1]², and the same with p = 2 and a last layer
+    of ``lines`` lines in general position (depths 1–3)."""
     random_rows = rg.regions_by_depth(budget, seeds=range(seeds), resolution=resolution)
     construction = rg.montufar_table(p=p, resolution=10 * p ** 4)  # 10 grid points per region side
+    with_lines = rg.montufar_table((1, 2, 3), 2, 2000, lines) if lines else []
     maps = []
     for r in random_rows:
         count, ids = rg.region_map(rg.random_net(r["depth"], r["width"], 0), resolution=min(400, resolution))
@@ -88,8 +90,12 @@ def regions(out, budget: int = 200, seeds: int = 5, resolution: int = 1000, p: i
     for d in (2, 3):
         count, ids = rg.region_map(rg.montufar_net(d, p), 0.0, 1.0, resolution=min(400, resolution))
         maps.append((f"Montúfar, depth {d}, width {2 * p}: {count}", ids, (0, 1, 0, 1)))
+    if lines:
+        count, ids = rg.region_map(rg.montufar_net(2, 2, lines), 0.0, 1.0, resolution=max(400, min(1000, resolution)))
+        maps.append((f"one fold (p = 2) + {lines} lines: {count}", ids, (0, 1, 0, 1)))
     path = Path(out) / "lecture1_regions.png"
-    plot_maps(maps, path=path, regions=True, extent=(-2, 2, -2, 2), columns=3,
+    plot_maps(maps, path=path, regions=True, extent=(-2, 2, -2, 2), columns=4,
               title="distinct activation patterns (random nets: seed 0 on [−2, 2]²; Montúfar's on [0, 1]²)")
-    return {"figure": str(path), "random": random_rows, "montufar": construction, "budget": budget,
+    return {"figure": str(path), "random": random_rows, "montufar": construction, "montufar_lines": with_lines,
+            "budget": budget,
             "seeds": seeds, "resolution": resolution}

@@ -48,21 +48,34 @@ def random_net(depth: int, width: int, seed: int = 0, init: str = "default") -> 
     return Sequential(layers, dtype="float64", seed=seed)
 
 
-def montufar_net(depth: int, p: int = 3) -> Sequential:
+def montufar_net(depth: int, p: int = 3, lines: int = 0) -> Sequential:
     """Montúfar's construction on [0, 1]²: every layer has p units per coordinate,
     rⱼ = relu(g − j/p), j = 0..p−1, where g is the previous layer's sawtooth
     g = p·(r₀ − 2r₁ + 2r₂ − …) (the input itself for layer 1). Each layer folds [0, 1] onto
-    itself p times per coordinate: p^(2·depth) regions."""
+    itself p times per coordinate: p^(2·depth) regions.
+
+    With ``lines`` = k > 0 the last hidden layer is instead k lines in general position in
+    the folded square (tangent to a circle of radius 0.08 about its centre, so every crossing
+    lies inside it): p^(2·(depth − 1)) · (1 + k + k(k − 1)/2) regions."""
     at_most("p (regions per axis grow as p^depth)", p, 4)
+    folds = depth - 1 if lines else depth
     saw = p * np.array([1.0] + [2.0 * (-1) ** j for j in range(1, p)])
     bias = np.tile(-np.arange(p) / p, 2)
-    W1 = np.zeros((2, 2 * p))
-    W1[0, :p] = W1[1, p:] = 1.0
-    layers = [("relu", W1, bias)]
-    Wk = np.zeros((2 * p, 2 * p))
-    Wk[:p, :p] = Wk[p:, p:] = saw[:, None]          # g_axis = saw · r_axis feeds every unit of its axis
-    layers += [("relu", Wk, bias) for _ in range(depth - 1)]
-    layers.append(("linear", np.concatenate([saw, saw])[:, None], [0.0]))
+    reads = np.eye(2)                                   # how a layer reads (g_x, g_y): the input itself
+    layers = []
+    for _ in range(folds):
+        W = np.zeros((reads.shape[0], 2 * p))
+        W[:, :p], W[:, p:] = reads[:, :1], reads[:, 1:]  # every unit of an axis reads that axis's g
+        layers.append(("relu", W, bias))
+        reads = np.zeros((2 * p, 2))
+        reads[:p, 0] = reads[p:, 1] = saw                # g_axis = saw · r_axis
+    if lines:
+        angles = np.pi * np.arange(lines) / lines + 0.1
+        normals = np.vstack([np.cos(angles), np.sin(angles)])
+        layers.append(("relu", reads @ normals, -(0.08 + normals.T @ [0.5, 0.5])))  # n·(g − c) = 0.08
+        layers.append(("linear", np.ones((lines, 1)), [0.0]))
+    else:
+        layers.append(("linear", reads @ np.ones((2, 1)), [0.0]))
     return handset(layers)
 
 
@@ -100,15 +113,16 @@ def regions_by_depth(budget: int = 200, depths=(1, 2, 3, 4), seeds=range(5), lo:
     return rows
 
 
-def montufar_table(depths=(1, 2, 3, 4), p: int = 3, resolution: int = 810) -> list[dict]:
+def montufar_table(depths=(1, 2, 3, 4), p: int = 3, resolution: int = 810, lines: int = 0) -> list[dict]:
     """The construction's regions on [0, 1]² by depth, against one hidden layer of equal
     parameter count (k = (params − 1) // 4 units) and its arrangement bound."""
     rows = []
     for d in depths:
-        model = montufar_net(d, p)
+        model = montufar_net(d, p, lines)
         params = n_params(model)
         k = (params - 1) // 4
-        rows.append({"depth": d, "width": 2 * p, "params": params,
-                     "regions": region_map(model, 0.0, 1.0, resolution)[0], "formula": p ** (2 * d),
+        formula = p ** (2 * (d - 1)) * shallow_bound(lines) if lines else p ** (2 * d)
+        rows.append({"depth": d, "width": 2 * p, "lines": lines, "params": params,
+                     "regions": region_map(model, 0.0, 1.0, resolution)[0], "formula": formula,
                      "shallow_units": k, "shallow_bound": shallow_bound(k)})
     return rows
