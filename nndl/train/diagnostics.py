@@ -227,6 +227,8 @@ class Diagnostics(Callback):
         self._per_epoch = -(-info["n"] // info["batch_size"])   # mini-batches per epoch
         self._steps = info.get("initial_epoch", 0) * self._per_epoch
         self._latest = None
+        # resuming: forget measurements of epochs the checkpoint does not hold
+        self.records = [r for r in self.records if r["epoch"] <= info.get("initial_epoch", 0)]
         if self.at_start and not self.records and info.get("initial_epoch", 0) == 0:
             self.measure(0)
 
