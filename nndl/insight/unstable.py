@@ -78,6 +78,7 @@ class SpeedCurves:
     speeds: np.ndarray
     records: list = field(repr=False, default_factory=list)
     history: dict = field(repr=False, default_factory=dict)
+    diagnostics: object = field(repr=False, default=None)   # the Diagnostics callback
 
     @property
     def final_accuracy(self):
@@ -95,7 +96,7 @@ def speed_curves(sizes, X, y, variant: str = "sigmoid", epochs: int = EPOCHS, se
                         callbacks=[diag, *callbacks])
     return SpeedCurves(list(sizes), variant, seed, np.array([r["epoch"] for r in diag.records]),
                        np.array([r["speed"] for r in diag.records], dtype=float), diag.records,
-                       history.to_dict())
+                       history.to_dict(), diag)
 
 
 # ------------------------------------------------------------------ exploding gradients

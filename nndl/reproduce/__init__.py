@@ -8,7 +8,7 @@ Recipes live in one module per chapter, registered through :mod:`nndl.reproduce.
 """
 from .registry import RECIPES, Context, Outcome, Recipe, register, select
 from .runner import estimate_training, recipe_config, run_recipe, train_recipe
-from . import chapter1, chapter3  # noqa: E402,F401  (registers the recipes)
+from . import chapter1, chapter3, chapter5  # noqa: E402,F401  (registers the recipes)
 
 import importlib.util as _util  # noqa: E402
 
