@@ -121,7 +121,7 @@ def test_every_n_epochs_and_every_n_batches():
     assert [r["epoch"] for r in diag.records] == [0, 2]
     assert h["speed_1"][0] is None and h["speed_1"][1] is not None and h["speed_1"][2] is None
     diag = Diagnostics(X, y, every_batches=3)
-    _, counts, h, hooks = _fit([diag])
+    _, _, h, hooks = _fit([diag])
     assert len(hooks) == 1
     assert [r["step"] for r in diag.records] == [0, 3, 6, 9, 12]
     assert [r["epoch"] for r in diag.records] == [0, 0.75, 1.5, 2.25, 3.0]

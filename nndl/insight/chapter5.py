@@ -41,7 +41,9 @@ def curves(X, y, epochs=U.EPOCHS, seed=0, variants=tuple(U.VARIANTS), depths=(2,
             for v in variants for d in depths if v == "sigmoid" or d == max(depths)}
 
 
-def band_width_summary(ws=np.linspace(4.0, 30.0, 261)) -> dict:
+def band_width_summary(ws=None) -> dict:
+    """Widths on a grid of |w| in [4, 30] (numeric and closed form) and both maxima."""
+    ws = np.linspace(4.0, 30.0, 261) if ws is None else np.asarray(ws, dtype=float)
     numeric = [U.band_width_numeric(w) for w in ws]
     closed = U.band_width_closed(ws)
     w_num, max_num = U.widest_band(U.band_width_numeric)
@@ -80,4 +82,4 @@ def run_all(out_dir, seeds=range(5), epochs=U.EPOCHS, data_dir=None, seed=0) -> 
     return report
 
 
-__all__ = ["run_all", "initial_speed_table", "curves", "band_width_summary"]
+__all__ = ["band_width_summary", "curves", "initial_speed_table", "run_all"]

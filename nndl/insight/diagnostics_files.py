@@ -35,7 +35,7 @@ def write_diagnostics(folder, diag: Diagnostics, plot: bool = True) -> list[Path
     """Write the three files for ``diag.records`` into ``folder``; return their paths."""
     folder, records = Path(folder), diag.records
     layers = records[-1]["layers"] if records else []
-    doc = {"format": 1, "images": None if diag.X is None else int(len(diag.X)), "every": diag.every,
+    doc = {"format": 1, "images": None if diag.X is None else len(diag.X), "every": diag.every,
            "every_batches": diag.every_batches, "layers": layers,
            "records": [{k: ([_clean(x) for x in v] if isinstance(v, list) else _clean(v)) for k, v in r.items()
                         if k != "layers"} for r in records]}
@@ -116,5 +116,13 @@ def format_record(record: dict) -> str:
             + pct(record["saturated"], "saturated") + pct(record["dead"], "dead"))
 
 
-__all__ = ["write_diagnostics", "read_diagnostics", "plot_run", "DiagnosticsWriter", "format_record",
-           "JSON_NAME", "CSV_NAME", "PNG_NAME"]
+__all__ = [
+    "CSV_NAME",
+    "JSON_NAME",
+    "PNG_NAME",
+    "DiagnosticsWriter",
+    "format_record",
+    "plot_run",
+    "read_diagnostics",
+    "write_diagnostics",
+]

@@ -189,6 +189,19 @@ def widest_band(width_fn=band_width_numeric, bounds=(4.0, 40.0)) -> tuple[float,
     return float(res.x), float(-res.fun)
 
 
-__all__ = ["NETS", "BOOK_SPEEDS", "VARIANTS", "first_images", "build_network", "initial_speeds",
-           "speed_curves", "SpeedCurves", "exploding_chain", "chain_gradients", "clipping_demo",
-           "band_width_closed", "band_width_numeric", "widest_band"]
+__all__ = [
+    "BOOK_SPEEDS",
+    "NETS",
+    "VARIANTS",
+    "SpeedCurves",
+    "band_width_closed",
+    "band_width_numeric",
+    "build_network",
+    "chain_gradients",
+    "clipping_demo",
+    "exploding_chain",
+    "first_images",
+    "initial_speeds",
+    "speed_curves",
+    "widest_band",
+]

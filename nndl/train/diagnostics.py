@@ -260,4 +260,4 @@ class Diagnostics(Callback):
             col.append(None if record is None else record["speed"][i])
 
 
-__all__ = ["layer_stats", "layer_speeds", "layer_groups", "Diagnostics", "STATS", "SATURATION"]
+__all__ = ["SATURATION", "STATS", "Diagnostics", "layer_groups", "layer_speeds", "layer_stats"]

@@ -132,4 +132,4 @@ def plot_band_width(w, numeric, closed, best=None, path=None):
     return fig
 
 
-__all__ = ["plot_speed_panels", "plot_diagnostics", "plot_exploding", "plot_band_width"]
+__all__ = ["plot_band_width", "plot_diagnostics", "plot_exploding", "plot_speed_panels"]
