@@ -51,7 +51,8 @@ def train_callbacks(args, resume_dir=None):
         if on:
             raise ConfigError("--resume continues the run's diagnostics as recorded; do not give --diagnostics")
         previous = read_diagnostics(resume_dir)
-        on, every, every_batches = True, previous.get("every", 1), previous.get("every_batches")
+        on, every_batches = True, previous.get("every_batches")
+        every = None if every_batches else previous.get("every", 1)
     if not on:
         return [], None
     if every and every_batches:
