@@ -111,6 +111,8 @@ def format_record(record: dict) -> str:
         vals = [f"{100 * v:.0f}%" if v is not None else "-" for v in values]
         return f"  {tag} " + " ".join(vals) if any(v is not None for v in values) else ""
 
+    if not record["speed"]:
+        return f"  no hidden layers  |grad| {record['grad_norm']:.3g}"
     speeds = " ".join(f"{v:.3g}" if v is not None else "-" for v in record["speed"])
     return (f"  layers 1..{len(record['speed'])}: speed {speeds}  |grad| {record['grad_norm']:.3g}"
             + pct(record["saturated"], "saturated") + pct(record["dead"], "dead"))
