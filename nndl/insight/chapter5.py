@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import atomic_write
-from ..viz.gradients import plot_band_width, plot_exploding, plot_speed_panels
+from ..viz.gradients import plot_band_width, plot_exploding, plot_layer_grid, plot_speed_panels
 from . import unstable as U
 
 
@@ -61,13 +61,15 @@ def run_all(out_dir, seeds=range(5), epochs=U.EPOCHS, data_dir=None, seed=0) -> 
     report = {"initial": initial_speed_table(X, y, seeds, variants=tuple(U.VARIANTS))}
     cs = curves(X, y, epochs, seed)
     report["curves"] = {f"{v}-{d}": {"epochs": c.epochs.tolist(), "speeds": c.speeds.tolist(),
+                                     "grad_w": [r["grad_w"] for r in c.records],
                                      "final_training_accuracy": c.final_accuracy}
                         for (v, d), c in cs.items()}
     plot_speed_panels([(f"[{','.join(map(str, U.NETS[d]))}]", cs["sigmoid", d].epochs, cs["sigmoid", d].speeds)
                        for d in (2, 3, 4)], path=out / "speeds.png",
                       title=f"Sigmoid nets as in the book: first 1,000 images, full batch, η=0.1, λ=5.0, seed {seed}")
-    plot_speed_panels([(U.VARIANTS[v], cs[v, 4].epochs, cs[v, 4].speeds) for v in U.VARIANTS],
-                      path=out / "cures.png", title="[784,30,30,30,30,10]: the book's net and three cures")
+    plot_layer_grid([(U.VARIANTS[v], cs[v, 4].records) for v in U.VARIANTS],
+                    [("speed", "speed ‖∂C/∂b‖"), ("grad_w", "‖∂C/∂w‖")], path=out / "cures.png",
+                    title=f"[784,30,30,30,30,10]: the book's net and three cures (seed {seed})")
     chain = U.exploding_chain()
     grads = U.chain_gradients(chain)
     clip = U.clipping_demo()

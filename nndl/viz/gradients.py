@@ -30,16 +30,35 @@ def _records_table(records, key):
 def plot_speed_panels(panels, path=None, title: str | None = None, ylabel="learning speed ‖∂C/∂b‖"):
     """Side-by-side log-scale speed curves. ``panels`` is a list of (title, epochs, speeds) with
     speeds of shape (records, hidden layers); the panels share the y axis."""
+    return plot_layer_grid([(name, {"epoch": e, "speed": s}) for name, e, s in panels], [("speed", ylabel)],
+                           path=path, title=title)
+
+
+def plot_layer_grid(columns, metrics, path=None, title: str | None = None):
+    """A grid of log-scale per-layer curves: one column per (title, table) — table maps "epoch"
+    and each metric name to arrays (records × layers), or is a list of diagnostics records —
+    and one row per (metric, y label); each row shares its y axis."""
     plt = _plt()
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.8), sharey=True, squeeze=False)
-    for ax, (name, epochs, speeds) in zip(axes[0], panels):
-        _layer_lines(ax, epochs, speeds)
-        ax.set_title(name, fontsize=10)
-        ax.set_xlabel("epoch")
-    axes[0][0].set_ylabel(ylabel)
+    fig, axes = plt.subplots(len(metrics), len(columns), figsize=(4.2 * len(columns), 3.5 * len(metrics)),
+                             sharey="row", squeeze=False)
+    for c, (name, table) in enumerate(columns):
+        for r, (metric, label) in enumerate(metrics):
+            ax = axes[r][c]
+            if isinstance(table, list):
+                x, y = [rec["epoch"] for rec in table], _records_table(table, metric)
+            else:
+                x, y = table["epoch"], table[metric]
+            _layer_lines(ax, x, y)
+            if r == 0:
+                ax.set_title(name, fontsize=10)
+            if r == len(metrics) - 1:
+                ax.set_xlabel("epoch")
+            if c == 0:
+                ax.set_ylabel(label)
     axes[0][-1].legend(fontsize=8, loc="lower left")
     if title:
         fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
     if path is not None:
         save_figure(fig, path)
     return fig
@@ -132,4 +151,4 @@ def plot_band_width(w, numeric, closed, best=None, path=None):
     return fig
 
 
-__all__ = ["plot_band_width", "plot_diagnostics", "plot_exploding", "plot_speed_panels"]
+__all__ = ["plot_band_width", "plot_diagnostics", "plot_exploding", "plot_layer_grid", "plot_speed_panels"]
