@@ -74,7 +74,7 @@ def test_curves_and_cures_through_fit(first1000, tmp_path):
 
 
 def test_chapter5_rows_registered():
-    from nndl.reproduce import RECIPES, recipe_config
+    from nndl.app.reproduce import RECIPES, recipe_config
 
     for k, acc in {1: 96.48, 2: 96.90, 3: 96.57, 4: 96.53}.items():
         r = RECIPES[f"ch5-depth-{k}"]

@@ -232,7 +232,7 @@ class Diagnostics(Callback):
         if self.at_start and not self.records and info.get("initial_epoch", 0) == 0:
             self.measure(0)
 
-    def _batch_end(self, batch):
+    def _batch_end(self, batch, loss=None):
         self._steps += 1
         if self._steps % self.every_batches == 0:
             self._latest = self.measure(round(self._steps / self._per_epoch, 4))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _plt, save_figure
+from .figure import pyplot, save_figure
 
 
 def _layer_lines(ax, x, Y, prefix="hidden layer", log=True):
@@ -38,7 +38,7 @@ def plot_layer_grid(columns, metrics, path=None, title: str | None = None):
     """A grid of log-scale per-layer curves: one column per (title, table) — table maps "epoch"
     and each metric name to arrays (records × layers), or is a list of diagnostics records —
     and one row per (metric, y label); each row shares its y axis."""
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(len(metrics), len(columns), figsize=(4.2 * len(columns), 3.5 * len(metrics)),
                              sharey="row", squeeze=False)
     for c, (name, table) in enumerate(columns):
@@ -67,7 +67,7 @@ def plot_layer_grid(columns, metrics, path=None, title: str | None = None):
 def plot_diagnostics(records, path=None, title: str | None = None):
     """A run's diagnostics records (``Diagnostics.records``): speed, ‖∂C/∂w‖, ‖w‖ per layer on
     log axes, and the saturated (sigmoid/tanh) or dead (ReLU) fraction per layer."""
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(2, 2, figsize=(10, 7))
     if not records:
         raise ValueError("no diagnostics records to plot")
@@ -101,7 +101,7 @@ def plot_exploding(grads, clipping: dict, path=None, factor: float | None = None
     """Left: |∂C/∂bˡ| along the exploding chain (log scale). Middle and right: the global gradient
     norm before each step and the cost, with and without clipping (``clipping`` as returned by
     :func:`nndl.insight.unstable.clipping_demo`)."""
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
     g = np.asarray(grads, dtype=float)
     axes[0].bar(np.arange(1, len(g) + 1), g, color="tab:red")
@@ -134,7 +134,7 @@ def plot_exploding(grads, clipping: dict, path=None, factor: float | None = None
 
 def plot_band_width(w, numeric, closed, best=None, path=None):
     """Width of the band of a where |wσ′(wa + b)| ≥ 1, numeric vs closed form, against |w|."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     ax.plot(w, closed, "-", label="closed form", lw=2)
     ax.plot(w, numeric, "o", label="numeric (root finding)", ms=3, markevery=5, mfc="none")

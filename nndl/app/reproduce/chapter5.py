@@ -30,9 +30,9 @@ for _k, _acc in _BOOK_DEPTH.items():
 def run_speeds(recipe: Recipe, ctx) -> Outcome:
     """Speeds at initialisation, then 500 epochs of full-batch training with the speeds
     recorded every epoch: diagnostics.json/csv, gradients.png and speeds.json in the run folder."""
-    from ..insight import unstable as U
-    from ..insight.diagnostics_files import write_diagnostics
-    from ..viz.gradients import plot_speed_panels
+    from ...insight import unstable as U
+    from ...insight.diagnostics_files import write_diagnostics
+    from ...viz.gradients import plot_speed_panels
 
     depth = int(recipe.name.rsplit("-", 1)[1])
     seed = 0 if ctx.seed is None else ctx.seed
@@ -48,7 +48,7 @@ def run_speeds(recipe: Recipe, ctx) -> Outcome:
     details = {"seed": seed, "initial_speeds": initial, "book_speeds": list(U.BOOK_SPEEDS[depth]),
                "first_over_last": initial[0] / initial[-1], "final_speeds": final,
                "final_training_accuracy": curves.final_accuracy}
-    from ..atomic import atomic_write
+    from ...atomic import atomic_write
 
     with atomic_write(folder / "speeds.json", "w", encoding="utf-8") as f:
         json.dump(details, f, indent=1)
