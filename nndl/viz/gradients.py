@@ -141,7 +141,8 @@ def plot_band_width(w, numeric, closed, best=None, path=None):
     if best is not None:
         bw, bwidth = best
         ax.axvline(bw, color="grey", ls=":", lw=1)
-        ax.annotate(f"max {bwidth:.4f} at |w| = {bw:.3f}", (bw, bwidth), xytext=(bw + 3, bwidth * 0.7), arrowprops={"arrowstyle": "->"})
+        ax.annotate(f"max {bwidth:.4f} at |w| = {bw:.3f}", (bw, bwidth), xytext=(bw + 3, bwidth * 0.7),
+                    arrowprops={"arrowstyle": "->"})
     ax.set_xlabel("|w|")
     ax.set_ylabel("width of {a : |wσ′(wa+b)| ≥ 1}")
     ax.grid(True, alpha=0.3)
