@@ -38,7 +38,8 @@ from ..errors import ConfigError, ModelFileError, TrainingError
 from ..io import Checkpoint, load_checkpoint, load_model, load_predictor, restore_training, save_model
 from ..train import Callback, History
 from ..viz import plot_history
-from .build import build_callbacks, prepare_data, setup_run
+from .build import build_callbacks, build_model, prepare_data, setup_run
+from .folders import ClaimedFolder, claim_folder, hold_folder, removed_on_failure
 from .settings import RunConfig, load_config, write_config, write_text
 
 CONFIG, HISTORY_JSON, HISTORY_CSV = "config.toml", "history.json", "history.csv"
@@ -89,23 +90,25 @@ def default_run_name(cfg: RunConfig) -> str:
 
 
 def new_run_dir(run_dir=None, name: str = "run", root=DEFAULT_ROOT) -> Path:
-    """Create the run folder: ``run_dir`` if given (it must not exist, or be empty), else
+    """Create and claim the run folder (see :mod:`nndl.app.folders`): ``run_dir`` if given (it
+    must not exist, or be empty, and no other command may hold it), else
     ``<root>/<timestamp>-<name>`` (made unique)."""
+    folder = claim_run_dir(run_dir, name, root)
+    folder.release()
+    return folder.path
+
+
+def claim_run_dir(run_dir=None, name: str = "run", root=DEFAULT_ROOT) -> ClaimedFolder:
+    """:func:`new_run_dir`, keeping the folder locked until the caller releases it."""
     if run_dir is not None:
-        p = Path(run_dir)
-        if p.exists() and (not p.is_dir() or any(p.iterdir())):
-            raise ConfigError(f"run folder {p} already exists and is not empty; choose another --run-dir "
-                              f"(or continue it with --resume {p})")
-        p.mkdir(parents=True, exist_ok=True)
-        return p
+        return claim_folder(run_dir, "run folder", f"choose another --out (or continue it with --resume {run_dir})")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     base = Path(root) / f"{stamp}-{name}"
     p, k = base, 1
     while True:
         try:
-            p.mkdir(parents=True, exist_ok=False)
-            return p
-        except FileExistsError:
+            return claim_folder(p, "run folder")
+        except ConfigError:  # taken by a run started in the same second: the next name
             k += 1
             p = base.with_name(f"{base.name}-{k}")
 
@@ -182,18 +185,68 @@ def train_run(cfg: RunConfig, run_dir=None, *, data_dir=None, allow_fallback: bo
     """Train a model as ``cfg`` says, writing a run folder (see the module docstring).
 
     ``callbacks`` are extra (stateless) callbacks such as progress printers; ``on_start(run_dir,
-    cfg, prepared)`` is called once the folder exists, before the first epoch."""
+    cfg, prepared)`` is called once the folder exists, before the first epoch. The folder is
+    claimed atomically (a second run on the same folder stops with a ConfigError) and, if the
+    run fails before its first epoch ends (e.g. it diverges at once), removed again."""
     cfg, prepared, model = setup_run(cfg, data_dir, allow_fallback)
-    run_dir = new_run_dir(run_dir, default_run_name(cfg), root)
-    write_config(cfg, run_dir / CONFIG, header=_header(cfg))
-    if on_start is not None:
-        on_start(run_dir, cfg, prepared)
-    return _fit(model, cfg, prepared, run_dir, callbacks, plots=plots)
+    folder = claim_run_dir(run_dir, default_run_name(cfg), root)
+    run_dir = folder.path
+    with removed_on_failure(folder, keep=lambda: (run_dir / CHECKPOINT).is_file()):
+        write_config(cfg, run_dir / CONFIG, header=_header(cfg))
+        if on_start is not None:
+            on_start(run_dir, cfg, prepared)
+        return _fit(model, cfg, prepared, run_dir, callbacks, plots=plots)
 
 
-def resume_run(run_dir, *, data_dir=None, callbacks=(), plots: bool = True, on_start=None) -> RunResult:
+#: Settings a resumed run may take from an edited config.toml (or ``--epochs``): they change
+#: how long the run goes on and what it measures, not the network, the optimiser or the data
+#: the checkpoint was trained with. Every other setting must match the checkpoint.
+RESUMABLE_CHANGES = ("epochs", "monitor_training")
+
+
+def check_resume_config(cfg: RunConfig, ckpt: dict, where) -> None:
+    """ConfigError naming the first setting in which ``cfg`` (the run's config.toml) and the
+    checkpoint disagree, other than :data:`RESUMABLE_CHANGES`; also checks the checkpoint's
+    network against the one the config builds."""
+    saved = ckpt["metadata"].get("config") if isinstance(ckpt.get("metadata"), dict) else None
+    if isinstance(saved, dict):
+        try:
+            saved = RunConfig.from_dict(saved, source=f"{where}/{CHECKPOINT}").to_dict()
+        except ConfigError:
+            saved = None
+    now = cfg.to_dict()
+    for key in now:
+        if saved is not None and key not in RESUMABLE_CHANGES and saved.get(key) != now[key]:
+            raise ConfigError(f"--resume {where}: {CONFIG} says {key} = {_toml_value(now[key])} but the checkpoint "
+                              f"was trained with {key} = {_toml_value(saved.get(key))}; on resume only "
+                              f"{' and '.join(RESUMABLE_CHANGES)} may change (to change {key}, start a new run: "
+                              f"nndl train --config {Path(where) / CONFIG})")
+    model = ckpt["model"]
+    built = build_model(cfg)
+    if built.get_config()["layers"] != model.get_config()["layers"] or built.cost.name != model.cost.name:
+        raise ConfigError(f"--resume {where}: {CONFIG} does not describe the checkpoint's network "
+                          f"(sizes, activations, cost, dropout or batch norm differ); start a new run instead")
+    # lr is left out: a schedule changes it during the run (eta was compared above)
+    want, have = ({k: v for k, v in o.get_config().items() if k != "lr"} for o in (built.optimizer, model.optimizer))
+    if want != have:
+        key = next((k for k in sorted(set(want) | set(have)) if want.get(k) != have.get(k)), "optimizer")
+        raise ConfigError(f"--resume {where}: {CONFIG} gives the optimiser {key} = {want.get(key)!r} but the "
+                          f"checkpoint's optimiser has {key} = {have.get(key)!r}; start a new run instead")
+
+
+def _toml_value(v):
+    return json.dumps(v) if isinstance(v, (str, list, bool)) or v is None else f"{v:g}" \
+        if isinstance(v, float) else str(v)
+
+
+def resume_run(run_dir, *, data_dir=None, callbacks=(), plots: bool = True, on_start=None,
+               epochs: int | None = None) -> RunResult:
     """Continue a run from its last completed epoch (``checkpoint.npz``). With the same data
-    the result is bit-identical to an uninterrupted run."""
+    the result is bit-identical to an uninterrupted run.
+
+    The run's config.toml must describe the checkpoint's network, optimiser and data; only
+    the settings in :data:`RESUMABLE_CHANGES` may differ. ``epochs`` sets a new total number of
+    epochs (and is written to config.toml)."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise ConfigError(f"--resume {run_dir}: no such run folder")
@@ -202,17 +255,29 @@ def resume_run(run_dir, *, data_dir=None, callbacks=(), plots: bool = True, on_s
     if not (run_dir / CHECKPOINT).is_file():
         raise ModelFileError(f"--resume {run_dir}: no {CHECKPOINT} (the run stopped before its first epoch "
                              f"ended); start it again with --config {run_dir / CONFIG}")
-    for stale in run_dir.glob(".*.tmp"):  # a write interrupted by a kill
-        stale.unlink(missing_ok=True)
-    cfg = load_config(run_dir / CONFIG).validate()
-    summary_path = run_dir / SUMMARY
-    if summary_path.is_file() and json.loads(summary_path.read_text()).get("finished"):
-        raise ConfigError(f"run {run_dir} has already finished; nothing to resume")
-    prepared = prepare_data(cfg, data_dir, allow_fallback=False)
-    ckpt = load_checkpoint(run_dir / CHECKPOINT)
-    if on_start is not None:
-        on_start(run_dir, cfg, prepared)
-    return _fit(ckpt["model"], cfg, prepared, run_dir, callbacks, checkpoint=ckpt, plots=plots)
+    with hold_folder(run_dir):
+        for stale in run_dir.glob(".*.tmp"):  # a write interrupted by a kill
+            stale.unlink(missing_ok=True)
+        cfg = load_config(run_dir / CONFIG).validate()
+        ckpt = load_checkpoint(run_dir / CHECKPOINT)
+        check_resume_config(cfg, ckpt, run_dir)
+        summary_path = run_dir / SUMMARY
+        finished = summary_path.is_file() and json.loads(summary_path.read_text()).get("finished")
+        if epochs is not None:
+            if int(epochs) <= ckpt["epoch"]:
+                raise ConfigError(f"--resume {run_dir}: --epochs {epochs} is not more than the {ckpt['epoch']} "
+                                  f"epochs already run")
+            cfg = cfg.replace(epochs=int(epochs)).validate()
+        elif finished:
+            raise ConfigError(f"run {run_dir} has already finished; nothing to resume (give --epochs N to train "
+                              f"it on to N epochs)")
+        prepared = prepare_data(cfg, data_dir, allow_fallback=False)
+        if epochs is not None:
+            write_config(cfg, run_dir / CONFIG, header=_header(cfg))
+            summary_path.unlink(missing_ok=True)  # the run is no longer finished
+        if on_start is not None:
+            on_start(run_dir, cfg, prepared)
+        return _fit(ckpt["model"], cfg, prepared, run_dir, callbacks, checkpoint=ckpt, plots=plots)
 
 
 def _header(cfg):
@@ -247,7 +312,7 @@ def _fit(model, cfg, prepared, run_dir, extra_callbacks, checkpoint=None, plots=
             if plots:
                 write_plots(run_dir, history, eval_label)
         kept = (f"the last good checkpoint (epoch {done}) is {run_dir / CHECKPOINT}" if done
-                else "no epoch completed, so there is no checkpoint")
+                else "no epoch completed, so nothing is kept")
         raise TrainingError(f"{e}; try a smaller --eta; {kept}") from None
     elapsed = time.perf_counter() - start
     save_model(model, run_dir / FINAL, dict(meta, epoch=len(history)), preprocessor=prepared.preprocessor)
@@ -278,5 +343,5 @@ def _summary(model, cfg, data, history, best, run_dir, elapsed, checkpoint):
             "resumed_from_epoch": checkpoint["epoch"] if checkpoint is not None else None}
 
 
-__all__ = ["train_run", "resume_run", "new_run_dir", "write_history", "write_plots", "load_run_model",
-           "BestModelSaver", "HistoryWriter", "RunResult"]
+__all__ = ["train_run", "resume_run", "new_run_dir", "claim_run_dir", "check_resume_config", "RESUMABLE_CHANGES",
+           "write_history", "write_plots", "load_run_model", "BestModelSaver", "HistoryWriter", "RunResult"]

@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 from dataclasses import fields
+from pathlib import Path
 
 from ..app.settings import RunConfig, field_help, load_config, parse_sizes
 from ..errors import ConfigError
@@ -148,10 +149,11 @@ def run(args) -> int:
             raise ConfigError("give either --sizes or --hidden, not both")
         settings["_hidden"] = args.hidden
     human = not args.quiet and not args.json
+    resume_epochs = settings.pop("epochs", None) if args.resume else None
     if args.resume:
         if args.config or settings or args.run_dir:
-            raise ConfigError("--resume takes every setting from RUN/config.toml; do not combine it with "
-                              "--config, --run-dir or training options")
+            raise ConfigError("--resume takes every setting from RUN/config.toml (only --epochs may change); do "
+                              "not combine it with --config, --run-dir or other training options")
     base = load_config(args.config) if args.config else RunConfig()
     hidden = settings.pop("_hidden", None)
     cfg = base.replace(**settings) if settings else base
@@ -187,22 +189,25 @@ def run(args) -> int:
         extra.append(ProgressBar())
     if not args.quiet:
         shown = load_config(f"{args.resume}/config.toml") if args.resume and _has_config(args.resume) else cfg
+        shown = shown.replace(epochs=resume_epochs) if resume_epochs else shown
         extra.append(EpochPrinter(args.json, shown.epochs, shown.evaluation_data))
     extra += diag_callbacks
     data_dir = args.data_dir
     try:
         if args.resume:
             result = resume_run(args.resume, data_dir=data_dir, callbacks=extra, plots=not args.no_plots,
-                                on_start=on_start)
+                                on_start=on_start, epochs=resume_epochs)
         else:
             if hidden is not None:
                 cfg = _with_hidden(cfg, hidden, data_dir, allow_fallback)
             result = train_run(cfg, args.run_dir, data_dir=data_dir, allow_fallback=allow_fallback,
                                callbacks=extra, plots=not args.no_plots, on_start=on_start)
     except KeyboardInterrupt:
-        if "run_dir" in started:
+        if "run_dir" in started and (Path(started["run_dir"]) / "checkpoint.npz").is_file():
             print(f"nndl: stopped; continue from the last completed epoch with: nndl train --resume "
                   f"{started['run_dir']}", file=sys.stderr)
+        elif "run_dir" in started:
+            print("nndl: stopped before the first epoch ended; nothing was kept", file=sys.stderr)
         raise
     s = result.summary
     if args.json:
