@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from ..backend import to_host
-from ..data.imageprep import load_digit
-from ..errors import ConfigError
+from ..data.imageprep import prepare_digit
+from ..errors import ConfigError, DataError
 from ..metrics import confusion_matrix, per_class_accuracy
 from ..viz import plot_confusion, plot_gallery
 from .build import load_dataset
@@ -82,31 +82,55 @@ def evaluate_model(model_path, split: str = "test", data_dir=None, out_dir="", g
 
 
 def predict_images(model_path, images, save_dir=None) -> list:
-    """Classify image files: [{'image', 'digit', 'probabilities' (10 floats summing to 1)}].
-    Every image is read and checked before any is classified."""
+    """Classify image files, one result per image, in order: ``{'image', 'digit',
+    'probabilities' (10 floats summing to 1), 'warnings' (why the input may not be a digit)}``,
+    or ``{'image', 'error'}`` for an image that cannot be read or holds no digit — the others
+    are still classified. A bad model is a ConfigError/ModelFileError for the whole call."""
     model, meta, cfg = _model_and_config(model_path)
     n_in = int(np.prod(model.input_shape or (784,)))
     if n_in != 784:
         raise ConfigError(f"{model_path}: predict needs a model of 28x28 MNIST inputs (this one takes {n_in})")
-    xs = [load_digit(p) for p in images]  # raises DataError naming an unreadable image
+    results, xs = [], []
+    for p in images:
+        try:
+            x, warnings = prepare_digit(p)
+        except DataError as e:
+            msg = str(e)
+            results.append({"image": str(p), "error": msg if msg.startswith(str(p)) else f"{p}: {msg}"})
+            continue
+        results.append({"image": str(p), "warnings": warnings})
+        xs.append(x)
+    if save_dir and xs:
+        d = Path(save_dir)
+        d.mkdir(parents=True, exist_ok=True)
+        for r, x in zip([r for r in results if "error" not in r], xs):
+            save_png(d / f"{Path(r['image']).stem}-28x28.png", x.reshape(28, 28))
+    if not xs:
+        return results
     X = np.stack(xs).astype(np.float32)
     if cfg.scale == "book":
         X *= 255.0 / 256.0
-    if save_dir:
-        from PIL import Image
-
-        d = Path(save_dir)
-        d.mkdir(parents=True, exist_ok=True)
-        for p, x in zip(images, xs):
-            Image.fromarray((x.reshape(28, 28) * 255).astype(np.uint8)).save(d / f"{Path(p).stem}-28x28.png")
     X = X.reshape(len(xs), *model.input_shape)
     with np.errstate(over="ignore", invalid="ignore"):
         out = np.asarray(to_host(model.predict_proba(X)), dtype=np.float64)
     out = np.clip(out, 0.0, None)
     total = out.sum(axis=1, keepdims=True)
-    probs = np.where(total > 0, out / np.where(total > 0, total, 1), 1.0 / out.shape[1])
-    return [{"image": str(p), "digit": int(row.argmax()), "probabilities": [float(v) for v in row]}
-            for p, row in zip(images, probs)]
+    probs = iter(np.where(total > 0, out / np.where(total > 0, total, 1), 1.0 / out.shape[1]))
+    for r in results:
+        if "error" not in r:
+            row = next(probs)
+            r.update(digit=int(row.argmax()), probabilities=[float(v) for v in row])
+    return results
+
+
+def save_png(path, x) -> None:
+    """A 2-D array in [0, 1] as an 8-bit grayscale PNG, written atomically."""
+    from PIL import Image
+
+    from ..atomic import atomic_write
+
+    with atomic_write(path, "wb") as f:
+        Image.fromarray((np.clip(x, 0, 1) * 255).astype(np.uint8)).save(f, format="PNG")
 
 
 __all__ = ["evaluate_model", "predict_images"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 
 def add_parser(subparsers):
@@ -9,7 +10,11 @@ def add_parser(subparsers):
                               description="Classify images of single handwritten digits. Each image (any size, dark "
                               "on light or light on dark) is preprocessed the way MNIST was: grayscale, inverted to "
                               "light on dark if needed, cropped, scaled to fit a 20x20 box and centred by centre of "
-                              "mass in a 28x28 frame.")
+                              "mass in a 28x28 frame.",
+                              epilog="Each image gets its own line; one that cannot be read or holds no digit is an "
+                              "'nndl: error:' line on stderr and the others are still classified. A warning line "
+                              "says when a prepared input looks unlike a digit. Exit status: 0 when every image was "
+                              "classified, 2 when any was not.")
     p.add_argument("model", metavar="MODEL", help="a model file (.npz written by nndl) or a run folder")
     p.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
     p.add_argument("--json", action="store_true", help="print one JSON object per image: image, digit, probabilities")
@@ -21,11 +26,21 @@ def run(args) -> int:
     from ..app.evaluation import predict_images
 
     results = predict_images(args.model, args.images, save_dir=args.save_input)
+    failed = 0
     for r in results:
+        if "error" in r:
+            failed += 1
+            print(f"nndl: error: {r['error']}", file=sys.stderr, flush=True)
+            if args.json:
+                print(json.dumps({"image": r["image"], "error": r["error"]}), flush=True)
+            continue
+        for w in r["warnings"]:
+            print(f"nndl: warning: {r['image']}: does this hold one digit? {w}", file=sys.stderr, flush=True)
         if args.json:
             print(json.dumps({"image": r["image"], "digit": r["digit"],
-                              "probabilities": [round(p, 6) for p in r["probabilities"]]}))
+                              "probabilities": [round(p, 6) for p in r["probabilities"]],
+                              "warnings": r["warnings"]}), flush=True)
         else:
             probs = "  ".join(f"{d}:{p:.2f}" for d, p in enumerate(r["probabilities"]))
-            print(f"{r['image']}: {r['digit']}  (p={r['probabilities'][r['digit']]:.2f})   {probs}")
-    return 0
+            print(f"{r['image']}: {r['digit']}  (p={r['probabilities'][r['digit']]:.2f})   {probs}", flush=True)
+    return 2 if failed else 0  # 2: at least one image could not be classified (each said so on stderr)
