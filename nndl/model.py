@@ -35,6 +35,23 @@ EVAL_BATCH = 2000  # examples per forward pass when evaluating: bounds memory fo
 
 
 class Sequential:
+    """A network as a chain of layers, trained by backpropagation.
+
+    The forward pass computes aˡ = σ(wˡaˡ⁻¹ + bˡ) layer by layer (or each layer's own map);
+    :meth:`backward` runs BP1–BP4 back down the chain.
+
+    Args:
+        layers: the layers in order, e.g. ``[Dense(100, "sigmoid", input_dim=784), Dense(10)]``.
+        cost: the cost C (a name from the cost registry: ``"quadratic"``, ``"cross_entropy"``,
+            ``"log_likelihood"``, or a :class:`~nndl.core.costs.Cost`).
+        input_shape: the shape of one example, e.g. ``(784,)`` or ``(1, 28, 28)``; taken from the
+            first layer's ``input_dim`` when given there, else from the first data seen.
+        dtype: ``"float32"`` (default, fast) or ``"float64"`` (gradient checks).
+        seed: seeds the one RNG that draws the initial weights, the shuffles and the dropout
+            masks: the same seed gives bit-identical runs on the same BLAS kernels and threads.
+        backend: ``"numpy"``, or ``"cupy"`` on a GPU.
+    """
+
     def __init__(self, layers, *, cost="quadratic", input_shape=None, dtype="float32", seed=None,
                  backend="numpy"):
         layers = check_layers(layers, "a model")
@@ -193,9 +210,39 @@ class Sequential:
     def penalty(self, n: int) -> float:
         return sum(self.regularizer.penalty(p.value, n) for p in self.parameters() if p.regularize)
 
-    def fit(self, X, y, epochs: int = 1, batch_size: int = 10, **kwargs):
-        """Train with mini-batch SGD (or the compiled optimiser). See :func:`nndl.train.fit`."""
-        return train_loop(self, X, y, epochs=epochs, batch_size=batch_size, **kwargs)
+    def fit(self, X, y, epochs: int = 1, batch_size: int = 10, *, validation_data=None, callbacks=(),
+            shuffle: bool = True, monitor_training: bool = True, initial_epoch: int = 0, history=None,
+            stop_on_divergence: bool = True, threads: int | None | str = "auto", transform=None):
+        """Train with mini-batch SGD (or the compiled optimiser) through the one training loop,
+        :func:`nndl.train.fit`; returns the per-epoch :class:`~nndl.train.History`.
+
+        Each step is w → w − η·∂C/∂w (with the optimiser's variant of it) on a mini-batch,
+        the gradient coming from backpropagation (:meth:`backward`).
+
+        Args:
+            X: training inputs, batch first (e.g. ``(n, 784)``, or ``(n, 1, 28, 28)`` for conv nets).
+            y: integer labels ``(n,)`` or one-hot rows ``(n, 10)``.
+            epochs: passes over the training data (the book's ``epochs``).
+            batch_size: examples per gradient step (the book's ``mini_batch_size``).
+            validation_data: optional ``(X_val, y_val)``, evaluated after every epoch
+                (``val_cost``, ``val_accuracy`` in the history).
+            callbacks: :class:`~nndl.train.Callback` objects (schedules, early stopping,
+                checkpoints, progress bars...).
+            shuffle: reshuffle the training data every epoch (the book's ``SGD`` does).
+            monitor_training: also measure cost and accuracy on the whole training set each epoch.
+            initial_epoch: the number of epochs already done (resuming a run).
+            history: the :class:`~nndl.train.History` to append to (resuming a run).
+            stop_on_divergence: raise :class:`~nndl.errors.TrainingError` when the cost or the
+                weights become NaN or infinite.
+            threads: BLAS threads while training; ``"auto"`` uses one thread when a mini-batch
+                is too little work to share, ``None`` leaves BLAS as it is.
+            transform: optional callable applied to each mini-batch's inputs before the step
+                (on-the-fly augmentation, e.g. :class:`nndl.data.augment.RandomAffine`).
+        """
+        return train_loop(self, X, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
+                          callbacks=callbacks, shuffle=shuffle, monitor_training=monitor_training,
+                          initial_epoch=initial_epoch, history=history, stop_on_divergence=stop_on_divergence,
+                          threads=threads, transform=transform)
 
     # -- state ------------------------------------------------------------------------------
     def get_weights(self) -> dict:
@@ -222,13 +269,15 @@ class Sequential:
                    dtype=config.get("dtype", "float32"), seed=seed, backend=backend)
 
     def summary(self) -> str:
-        lines = [f"{'layer':<28}{'output shape':<18}{'params':>10}"]
-        total = 0
-        for layer in self.layers:
-            n = sum(int(np.prod(p.value.shape)) for p in layer.all_params())
-            total += n
-            lines.append(f"{repr(layer)[:27]:<28}{str(layer.output_shape):<18}{n:>10}")
-        lines.append(f"total trainable parameters: {total}   cost: {self.cost.name}")
+        """A table of the layers (each in full, never cut short), their output shapes and
+        parameter counts, and the total."""
+        rows = [(repr(layer), str(layer.output_shape), sum(int(np.prod(p.value.shape)) for p in layer.all_params()))
+                for layer in self.layers]
+        wide = max([len("layer"), *(len(r[0]) for r in rows)]) + 2
+        shape = max([len("output shape"), *(len(r[1]) for r in rows)]) + 2
+        lines = [f"{'layer':<{wide}}{'output shape':<{shape}}{'params':>10}"]
+        lines += [f"{name:<{wide}}{out:<{shape}}{n:>10,}" for name, out, n in rows]
+        lines.append(f"total trainable parameters: {sum(r[2] for r in rows):,}   cost: {self.cost.name}")
         return "\n".join(lines)
 
     def __repr__(self):
