@@ -181,3 +181,32 @@ def test_resume_may_extend_epochs_and_matches_an_uninterrupted_run(finished_run,
     a, b = load_model(run / "model.npz").get_weights(), load_model(straight.run_dir / "model.npz").get_weights()
     assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
     assert json.loads((run / "history.json").read_text())["epoch"] == [1, 2, 3, 4]
+
+
+def test_nndl_runs_lists_runs_with_settings_results_and_status(base_run, tmp_path, capsys):
+    root = tmp_path / "runs"
+    shutil.copytree(base_run.run_dir, root / "a-finished")
+    shutil.copytree(base_run.run_dir, root / "b-stopped")
+    (root / "b-stopped" / "summary.json").unlink()
+    shutil.copytree(base_run.run_dir, root / "c-running")
+    (root / "c-running" / "summary.json").unlink()
+    (root / "not-a-run").mkdir()
+    held = folders.hold_folder(root / "c-running")
+    try:
+        rc, out, _ = cli(capsys, "runs", root, "--json")
+    finally:
+        held.release()
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rc == 0 and [r["run"] for r in rows] == ["a-finished", "b-stopped", "c-running"]
+    assert [r["status"] for r in rows] == ["finished", "stopped", "running"]
+    summary = json.loads((base_run.run_dir / "summary.json").read_text())
+    history = json.loads((base_run.run_dir / "history.json").read_text())
+    a = rows[0]
+    assert a["sizes"] == [64, 20, 10] and a["dataset"] == "digits8x8" and a["seed"] == 3 and a["epochs_run"] == 2
+    assert a["test_accuracy"] == summary["final"]["test_accuracy"]
+    assert a["best_eval_accuracy"] == max(history["val_accuracy"])
+    rc, out, _ = cli(capsys, "runs", root)
+    lines = out.splitlines()
+    assert rc == 0 and lines[0].split()[:3] == ["run", "status", "data"] and len(lines) == 4
+    assert "64-20-10 sigmoid" in lines[1] and f"{summary['final']['test_accuracy'] * 100:.2f}%" in lines[1]
+    one_error_line(*cli(capsys, "runs", tmp_path / "nowhere")[::2], "no such folder of runs")

@@ -96,6 +96,23 @@ def hold_folder(path, what: str = "run folder") -> ClaimedFolder:
     return ClaimedFolder(path, fd, created=False)
 
 
+def is_held(path) -> bool:
+    """Whether a command is writing into the folder now (its claim is locked)."""
+    if fcntl is None or not (Path(path) / CLAIM).is_file():  # pragma: no cover
+        return False
+    try:
+        fd = os.open(Path(path) / CLAIM, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def removed_on_failure(folder: ClaimedFolder, keep):
     """Run the block; if it raises while ``keep()`` is false (nothing worth keeping was
@@ -110,4 +127,4 @@ def removed_on_failure(folder: ClaimedFolder, keep):
         folder.release()
 
 
-__all__ = ["CLAIM", "ClaimedFolder", "claim_folder", "hold_folder", "removed_on_failure"]
+__all__ = ["CLAIM", "ClaimedFolder", "claim_folder", "hold_folder", "is_held", "removed_on_failure"]
