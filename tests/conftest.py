@@ -18,3 +18,36 @@ def mnist():
     if not os.environ.get("NNDL_DATA_DIR"):
         pytest.skip("real MNIST not available (set NNDL_DATA_DIR)")
     return load_mnist(download=False)
+
+
+# ------------------------------------------------------------------ nndl serve (web tests)
+
+@pytest.fixture(scope="session")
+def serve_root(tmp_path_factory, mnist):
+    """A runs folder with one small trained run, 'fc' ([784,100,10], 3 epochs on 20,000 images),
+    and an untrained chapter-6 conv net saved as conv6.npz beside it."""
+    import nndl
+    from nndl.config import RunConfig
+    from nndl.runs import train_run
+
+    root = tmp_path_factory.mktemp("serve")
+    train_run(RunConfig(sizes=[784, 100, 10], epochs=3, subset=20000, seed=0), run_dir=root / "runs" / "fc",
+              plots=False)
+    conv = nndl.Sequential([nndl.Conv2D(20, 5, activation="relu", input_shape=(1, 28, 28)), nndl.MaxPool2D(2),
+                            nndl.Conv2D(40, 5, activation="relu"), nndl.MaxPool2D(2), nndl.Flatten(),
+                            nndl.Dense(100, "relu"), nndl.Dense(10, "softmax")], cost="log_likelihood", seed=0,
+                           input_shape=(1, 28, 28))
+    conv.save(root / "conv6.npz")
+    return root
+
+
+@pytest.fixture(scope="session")
+def server(serve_root):
+    """A real nndl serve (uvicorn) on a free loopback port: its base URL and app."""
+    from serve_support import running_server
+
+    from nndl.serve import create_app
+
+    app = create_app(serve_root / "runs", [serve_root / "conv6.npz"], max_body=256 * 1024)
+    with running_server(app) as url:
+        yield url, app
