@@ -40,7 +40,7 @@ def test_models_and_predict_from_pixels_match_the_model(server, serve_root, mnis
     url, _ = server
     status, body = request(f"{url}/api/models")
     assert status == 200
-    assert {m["name"] for m in body["models"]} == {"fc", "conv6"}
+    assert {"fc", "conv6"} <= {m["name"] for m in body["models"]}
     model = load_model(serve_root / "runs" / "fc" / "model.npz")
     for i in range(5):
         x = mnist.test.X[i]
