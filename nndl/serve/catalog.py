@@ -42,6 +42,7 @@ class Loaded:
     config: object
     path: Path
     lock: threading.Lock
+    name: str = ""
 
 
 class Catalog:
@@ -137,7 +138,7 @@ class Catalog:
             if hit is not None and hit[0] == key:
                 return hit[1]
         model, meta, cfg = model_and_config(path)
-        loaded = Loaded(model, meta, cfg, path, threading.Lock())
+        loaded = Loaded(model, meta, cfg, path, threading.Lock(), name)
         with self._cache_lock:
             self._cache[name] = (key, loaded)
         return loaded
