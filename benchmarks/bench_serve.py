@@ -5,7 +5,9 @@ network ([784,100,10] sigmoid, the shape of ``nndl train``'s default run) and th
 conv net (two conv-pool layers of 20 and 40 5×5 maps, FC100, softmax; ReLU) — untrained,
 which costs the same per prediction as trained — and sends:
 
-* 500 sequential requests per model and input kind, one keep-alive connection: p50/p95/max;
+* 500 sequential requests per model and input kind, one keep-alive connection: p50/p95/max
+  of the round trip, and of the server's own share (its ``Server-Timing`` header: decode,
+  prepare, forward pass, JSON);
 * 8 concurrent clients (threads, one connection each), 100 requests each: requests/second.
 
 Inputs: a drawn digit as the draw page sends it (a 280×280 PNG, prepared like MNIST by the
@@ -76,17 +78,18 @@ def timed_requests(host, port, path, body, ctype, n):
     conn = http.client.HTTPConnection(host, port, timeout=60)
     conn.connect()
     conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as browsers do
-    times = []
+    times, server = [], []
     for _ in range(n):
         t = time.perf_counter()
         conn.request("POST", path, body=body, headers={"Content-Type": ctype})
         r = conn.getresponse()
         data = r.read()
         times.append(time.perf_counter() - t)
+        server.append(float(r.getheader("Server-Timing", "app;dur=nan").split("dur=")[1]))
         if r.status != 200:
             raise SystemExit(f"{path}: HTTP {r.status}: {data[:200]!r}")
     conn.close()
-    return np.asarray(times) * 1000
+    return np.asarray(times) * 1000, np.asarray(server)
 
 
 def throughput(host, port, path, body, ctype, clients, per_client):
@@ -126,18 +129,20 @@ def main():
             blas = {i.get("internal_api"): i.get("architecture") for i in threadpool_info()}
             print(f"# nndl serve on {host}:{port}; {platform.machine()}, {os.cpu_count()} cores; "
                   f"BLAS {blas}; {args.threads} BLAS thread(s) in the server; load avg {os.getloadavg()[0]:.2f}")
-            print(f"| model | endpoint | input | p50 ms | p95 ms | max ms | req/s, {args.clients} clients |")
-            print("|---|---|---|---|---|---|---|")
+            print(f"| model | endpoint | input | p50 ms | p95 ms | max ms | server's own p50 / p95 ms | "
+                  f"req/s, {args.clients} clients |")
+            print("|---|---|---|---|---|---|---|---|")
             for name in paths:
                 for endpoint, kind, body, ctype in (("predict", "drawn PNG 280×280", png, "image/png"),
                                                     ("predict", "784 pixels (JSON)", pixels, "application/json"),
                                                     ("activations", "drawn PNG 280×280", png, "image/png")):
                     path = f"/api/{endpoint}?model={name}"
                     timed_requests(host, port, path, body, ctype, 20)  # warm up: load the model, caches
-                    ms = timed_requests(host, port, path, body, ctype, args.n)
+                    ms, own = timed_requests(host, port, path, body, ctype, args.n)
                     rps = throughput(host, port, path, body, ctype, args.clients, args.per_client)
                     print(f"| {name} | /api/{endpoint} | {kind} | {np.percentile(ms, 50):.1f} | "
-                          f"{np.percentile(ms, 95):.1f} | {ms.max():.1f} | {rps:.0f} |", flush=True)
+                          f"{np.percentile(ms, 95):.1f} | {ms.max():.1f} | {np.percentile(own, 50):.1f} / "
+                          f"{np.percentile(own, 95):.1f} | {rps:.0f} |", flush=True)
             print(f"# load avg after: {os.getloadavg()[0]:.2f}")
         finally:
             proc.terminate()

@@ -7,6 +7,7 @@ import base64
 import io
 import os
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     """A fresh page that records console errors and uncaught exceptions; none may occur."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)  # lets the test evaluate JS
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # the pages' CSP stays on
     pg = context.new_page()
     errors = []
     pg.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
@@ -43,9 +44,17 @@ def page(browser):
     assert errors == []
 
 
+def _wait_until(check, timeout=15.0):
+    """Poll from Python (the pages' Content-Security-Policy forbids the eval of wait_for_function)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
 def _wait_predictions(page, count):
-    page.wait_for_function(f"Number(document.body.dataset.predictions) >= {count} && "
-                           "document.body.dataset.state === 'ready'", timeout=15000)
+    _wait_until(lambda: int(page.get_attribute("body", "data-predictions")) >= count
+                and page.get_attribute("body", "data-state") == "ready")
 
 
 def _page_answer(page):
@@ -58,19 +67,20 @@ def _stroke(page, box, points):
     page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
     page.mouse.down()
     for x, y in points[1:]:
-        page.mouse.move(box["x"] + x, box["y"] + y, steps=3)
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=2)
     page.mouse.up()
 
 
 def test_drawing_with_the_mouse_matches_the_api(server, page):
     url, _ = server
     page.goto(f"{url}/?model=fc")
-    page.wait_for_function("document.body.dataset.models === 'loaded'")
+    page.wait_for_selector("body[data-models='loaded']")
     box = page.locator("#pad").bounding_box()
     seven = [[(70, 60), (210, 60), (150, 240)]]
-    zero = [[(140 + 60 * np.sin(t), 140 - 90 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)]]
     one = [[(145, 40), (140, 250)]]
-    for strokes in (seven, zero, one):
+    zero = [[(140 + 60 * np.sin(t), 140 - 90 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 16)]]
+    answers = []
+    for strokes in (seven, one, zero):
         page.click("#clear")
         for s in strokes:
             done = int(page.get_attribute("body", "data-predictions"))
@@ -83,18 +93,14 @@ def test_drawing_with_the_mouse_matches_the_api(server, page):
         assert digit == api["digit"]
         assert np.allclose(probs, api["probabilities"], atol=1e-9)
         assert abs(sum(probs) - 1) < 1e-4
-    assert digit == 1  # a vertical stroke is a one for any model worth serving
+        answers.append(digit)
+    assert answers[1] == 1  # a vertical stroke is a one for any model worth serving
     assert page.locator("#layers .layer").count() == 2          # hidden and output layer
     assert page.locator("#weights canvas").count() == 8         # first-layer weights of the top units
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.click("#clear")
-    done = int(page.get_attribute("body", "data-predictions"))
-    for s in zero:
-        _stroke(page, box, s)
-    _wait_predictions(page, done + 1)
     page.screenshot(path=str(SHOTS / "serve-draw.png"), full_page=True)
     page.click("#undo")                                         # undo the only stroke: nothing left
-    page.wait_for_function("document.getElementById('answer').textContent === ''")
+    _wait_until(lambda: page.text_content("#answer") == "")
 
 
 def _drop_png(page, png: bytes):
@@ -109,7 +115,7 @@ def _drop_png(page, png: bytes):
 def test_100_mnist_digits_drawn_on_the_canvas_score_like_evaluate(server, serve_root, page, mnist):
     url, _ = server
     page.goto(f"{url}/?model=fc")
-    page.wait_for_function("document.body.dataset.models === 'loaded'")
+    page.wait_for_selector("body[data-models='loaded']")
     X, y = mnist.test.X[:100], mnist.test.y[:100]
     model = load_model(serve_root / "runs" / "fc" / "model.npz")
     expected = model.evaluate(X, y)["correct"]                     # what nndl evaluate counts

@@ -196,7 +196,7 @@ function showLayers(layers) {
       div.appendChild(maps);
     } else {                                  // units of a fully-connected layer as a grid
       const n = layer.values.length;
-      const cols = Math.ceil(Math.sqrt(n));
+      const cols = n <= 16 ? n : Math.ceil(Math.sqrt(n));
       const padded = layer.values.concat(new Array(cols * Math.ceil(n / cols) - n).fill(0));
       const c = nndl.element("canvas", {class: "units pixelated", title: `${n} units`});
       nndl.paint(c, padded, cols, layer.activation === "sigmoid" || layer.activation === "softmax" ? "gray" : "auto");
