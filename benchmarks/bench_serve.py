@@ -2,7 +2,7 @@
 
 Starts ``nndl serve`` as a separate process on a free port with two models — the default FC
 network ([784,100,10] sigmoid, the shape of ``nndl train``'s default run) and the chapter 6
-conv net (two conv-pool layers of 20 and 40 5×5 maps, FC100, softmax; ReLU) — untrained,
+conv net (``conv2-relu``: two conv-pool layers of 20 and 40 5×5 maps, FC100, softmax; ReLU) — untrained,
 which costs the same per prediction as trained — and sends:
 
 * 500 sequential requests per model and input kind, one keep-alive connection: p50/p95/max
@@ -36,17 +36,16 @@ import numpy as np
 
 
 def models(folder: Path) -> dict:
-    import nndl
-    from nndl.config import RunConfig, build_model, resolve
+    from nndl.app.build import build_model, resolve
+    from nndl.app.convnets import chapter6_model
+    from nndl.app.settings import RunConfig
+    from nndl.io import save_model
 
     fc = build_model(resolve(RunConfig(), 784, 10))
-    conv = nndl.Sequential([nndl.Conv2D(20, 5, activation="relu"), nndl.MaxPool2D(2),
-                            nndl.Conv2D(40, 5, activation="relu"), nndl.MaxPool2D(2), nndl.Flatten(),
-                            nndl.Dense(100, "relu"), nndl.Dense(10, "softmax")], cost="log_likelihood", seed=0,
-                           input_shape=(1, 28, 28))
+    conv = chapter6_model("conv2-relu", seed=0)
     out = {"fc": folder / "fc.npz", "conv6": folder / "conv6.npz"}
-    fc.save(out["fc"])
-    conv.save(out["conv6"])
+    save_model(fc, out["fc"])
+    save_model(conv, out["conv6"])
     return out
 
 

@@ -25,19 +25,16 @@ def mnist():
 @pytest.fixture(scope="session")
 def serve_root(tmp_path_factory, mnist):
     """A runs folder with one trained run, 'fc' ([784,100,10], 3 epochs on the 50,000 training images),
-    and an untrained chapter-6 conv net saved as conv6.npz beside it."""
+    and an untrained chapter-6 conv net (conv2-relu) saved as conv6.npz beside it."""
     import nndl
-    from nndl.config import RunConfig
-    from nndl.runs import train_run
+    from nndl.app.convnets import chapter6_model
+    from nndl.app.runs import train_run
+    from nndl.app.settings import RunConfig
 
     root = tmp_path_factory.mktemp("serve")
     train_run(RunConfig(sizes=[784, 100, 10], epochs=3, seed=0), run_dir=root / "runs" / "fc",
               plots=False)
-    conv = nndl.Sequential([nndl.Conv2D(20, 5, activation="relu", input_shape=(1, 28, 28)), nndl.MaxPool2D(2),
-                            nndl.Conv2D(40, 5, activation="relu"), nndl.MaxPool2D(2), nndl.Flatten(),
-                            nndl.Dense(100, "relu"), nndl.Dense(10, "softmax")], cost="log_likelihood", seed=0,
-                           input_shape=(1, 28, 28))
-    conv.save(root / "conv6.npz")
+    nndl.save_model(chapter6_model("conv2-relu", seed=0), root / "conv6.npz")
     return root
 
 

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from serve_support import request
 
-from nndl.evaluation import evaluate_model, predict_images
+from nndl.app.evaluation import evaluate_model, predict_images
 from nndl.io import load_model
 
 
@@ -81,8 +81,8 @@ def test_activations_fc_and_conv(server, serve_root, mnist):
     assert np.allclose(weights[0]["weights"], model.layers[0].W.value[:, weights[0]["unit"]], atol=1e-3)
     status, r = request(f"{url}/api/activations?model=conv6", {"pixels": x})
     assert status == 200, r
-    assert [layer["shape"] for layer in r["layers"]] == [[20, 24, 24], [20, 12, 12], [40, 8, 8], [40, 4, 4],
-                                                         [640], [100], [10]]
+    assert [layer["shape"] for layer in r["layers"]] == [[20, 24, 24], [20, 12, 12], [20, 12, 12], [40, 8, 8],
+                                                         [40, 4, 4], [40, 4, 4], [640], [100], [10]]
     assert "first_layer_weights" not in r
     assert abs(sum(r["probabilities"]) - 1) < 1e-4
 
@@ -138,7 +138,8 @@ BAD = [  # (what, path, body, headers, expected status)
     ("pixel strings", "/api/predict", {"pixels": ["0"] * 784}, None, 400),
     ("pixel booleans", "/api/predict", {"pixels": [True] * 784}, None, 400),
     ("pixels out of range", "/api/predict", {"pixels": [2.0] * 784}, None, 400),
-    ("pixels NaN", "/api/predict", b'{"pixels": [NaN' + b", 0" * 783 + b"]}", {"Content-Type": "application/json"}, 400),
+    ("pixels NaN", "/api/predict", b'{"pixels": [NaN' + b", 0" * 783 + b"]}", {"Content-Type": "application/json"},
+     400),
     ("image not base64", "/api/activations", {"image": "not base64!"}, None, 400),
     ("image not a string", "/api/predict", {"image": 7}, None, 400),
     ("garbage image bytes", "/api/predict", b"\x00\x01 no image here", {"Content-Type": "image/png"}, 400),

@@ -142,8 +142,8 @@ class Gate(Callback):
 
 
 def test_runs_page_follows_a_training_run(server, serve_root, page):
-    from nndl.config import RunConfig
-    from nndl.runs import train_run
+    from nndl.app.settings import RunConfig
+    from nndl.app.runs import train_run
 
     url, _ = server
     gate = Gate()

@@ -4,7 +4,7 @@ the network; watch and compare training runs. A front end: it computes nothing i
     app.py        the Starlette app (pages, static files, OpenAPI) and the uvicorn server
     api.py        the JSON endpoints, input limits and error answers
     catalog.py    runs and model files, found by validated name; loaded models, cached
-    inference.py  prediction and layer activations (nndl.imageprep + nndl.evaluation)
+    inference.py  prediction and layer activations (nndl.data.imageprep + nndl.app.evaluation)
     runinfo.py    a run folder's settings, history, status and evaluation
     static/       the pages: HTML, CSS and plain JavaScript (no CDN, no build step)
 """

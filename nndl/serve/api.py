@@ -183,7 +183,7 @@ async def run_evaluation(request):
     parameters:
       - {name: split, in: query, schema: {type: string, enum: [test, validation]}}
     responses:
-      200: {description: "accuracy, confusion_matrix, per_class_accuracy, misclassified: [{index, label, predicted, pixels}]"}
+      200: {description: "accuracy, confusion_matrix, per_class_accuracy, misclassified (label, predicted, pixels)"}
       404: {description: no such run, or it has no model yet}
     """
     catalog = request.app.state.catalog

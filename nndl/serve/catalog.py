@@ -3,7 +3,7 @@ command line, found by *name* — a request never supplies a path.
 
 A run name is one folder name directly under the runs folder (``[A-Za-z0-9._-]``, no ``..``),
 checked again after resolving symlinks, so no request reaches a file outside it. Models are
-loaded with :func:`nndl.evaluation.model_and_config` (the safe npz + JSON format, never pickle)
+loaded with :func:`nndl.app.evaluation.model_and_config` (the safe npz + JSON format, never pickle)
 and cached until their file changes.
 """
 from __future__ import annotations
@@ -125,7 +125,7 @@ class Catalog:
 
     def load(self, name: str | None) -> Loaded:
         """The named model (default: the first listed), loaded once per version of its file."""
-        from ..evaluation import model_and_config
+        from ..app.evaluation import model_and_config
 
         name = name or self.default_model()
         if name is None:

@@ -1,7 +1,7 @@
 """A drawing (or 784 values) through a model: the prepared 28×28 input, the probabilities, and
 every layer's activations — with the same code as ``nndl predict``:
-:func:`nndl.imageprep.mnist_like` prepares the picture, :func:`nndl.evaluation.network_inputs`
-scales and shapes it, :func:`nndl.evaluation.output_probabilities` normalises the output.
+:func:`nndl.data.imageprep.mnist_like` prepares the picture, :func:`nndl.app.evaluation.network_inputs`
+scales and shapes it, :func:`nndl.app.evaluation.output_probabilities` normalises the output.
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import io
 import numpy as np
 
 from ..errors import DataError
-from ..evaluation import network_inputs, output_probabilities
-from ..imageprep import decode_grayscale, mnist_like
+from ..app.evaluation import network_inputs, output_probabilities
+from ..data.imageprep import decode_grayscale, mnist_like
 
 TOP_UNITS = 8  # first-layer weight pictures shown: those of the most active hidden units
 

@@ -1,6 +1,6 @@
-"""What the runs page shows of a run folder (see :mod:`nndl.runs`): its settings, its history
+"""What the runs page shows of a run folder (see :mod:`nndl.app.runs`): its settings, its history
 (written after every epoch, so a run still training grows), its status and final accuracies,
-and — from :func:`nndl.evaluation.evaluate_model` — its confusion matrix and misclassified digits.
+and — from :func:`nndl.app.evaluation.evaluate_model` — its confusion matrix and misclassified digits.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import load_config
+from ..app.settings import load_config
 from ..errors import NNDLError
 
 SHOWN = ("sizes", "activation", "cost", "optimizer", "eta", "lmbda", "batch_size", "epochs", "dropout",
@@ -66,14 +66,14 @@ def describe(name: str, run_dir: Path) -> dict:
 
 
 class Evaluations:
-    """Cached :func:`nndl.evaluation.evaluate_model` results per model file version (seconds
+    """Cached :func:`nndl.app.evaluation.evaluate_model` results per model file version (seconds
     to compute; the runs page asks for them again and again)."""
 
     def __init__(self, data_dir=None):
         self.data_dir, self._cache, self._lock = data_dir, {}, threading.Lock()
 
     def evaluate(self, model_path: Path, split: str = "test", gallery: int = 40) -> dict:
-        from ..evaluation import evaluate_model
+        from ..app.evaluation import evaluate_model
 
         st = model_path.stat()
         key = (str(model_path), st.st_mtime_ns, split, gallery)

@@ -1,7 +1,7 @@
 """Evaluating a saved model and classifying images with it (what ``nndl evaluate`` and
 ``nndl predict`` print).
 
-    from nndl.evaluation import evaluate_model, predict_images
+    from nndl.app.evaluation import evaluate_model, predict_images
     r = evaluate_model("runs/<run>/model.npz", split="test")   # accuracy, confusion matrix, ...
     predict_images("runs/<run>", ["seven.png"])[0]["digit"]
 """
@@ -11,15 +11,19 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConfigError
+from ..backend import to_host
+from ..data.imageprep import load_digit
+from ..errors import ConfigError
+from ..metrics import confusion_matrix, per_class_accuracy
+from ..viz import plot_confusion, plot_gallery
+from .build import load_dataset
+from .runs import load_run_model
+from .settings import RunConfig
 
 
 def model_and_config(model_path):
     """(model applying its input preprocessing, metadata, RunConfig) of a model file or run folder."""
-    from .config import RunConfig
-    from .runs import load_model_file
-
-    model, meta = load_model_file(model_path)
+    model, meta = load_run_model(model_path)
     cfg = meta.get("config")
     if isinstance(cfg, dict):
         try:
@@ -45,9 +49,6 @@ def evaluate_model(model_path, split: str = "test", data_dir=None, out_dir="", g
     split of the data it was trained on (the training split is the one it was trained on,
     subset included). With ``out_dir`` (None: no plots; "": the model's folder) it also writes
     ``<model>-<split>-confusion.png`` and ``<model>-<split>-misclassified.png``."""
-    from .config import load_dataset
-    from .metrics import confusion_matrix, per_class_accuracy
-
     split = _split_name(split)
     model, meta, cfg = model_and_config(model_path)
     data, _ = load_dataset(cfg.replace(preprocess="none"), data_dir)
@@ -71,8 +72,6 @@ def evaluate_model(model_path, split: str = "test", data_dir=None, out_dir="", g
               "confusion_matrix": m.tolist(), "predictions": pred, "labels": s.y,
               "misclassified": wrong, "misclassified_images": s.X[wrong]}
     if out_dir is not None:
-        from .viz import plot_confusion, plot_gallery
-
         out = Path(out_dir) if out_dir else path.parent
         stem = f"{path.stem}-{split}"
         result["confusion_png"] = str(out / f"{stem}-confusion.png")
@@ -98,8 +97,6 @@ def network_inputs(model, cfg, xs) -> np.ndarray:
 def output_probabilities(out) -> np.ndarray:
     """Output activations → probabilities: clipped at 0 and normalised to sum to 1 per row
     (softmax outputs are unchanged; sigmoid outputs become comparable)."""
-    from .backend import to_host
-
     out = np.clip(np.asarray(to_host(out), dtype=np.float64), 0.0, None)
     total = out.sum(axis=1, keepdims=True)
     return np.where(total > 0, out / np.where(total > 0, total, 1), 1.0 / out.shape[1])
@@ -108,8 +105,6 @@ def output_probabilities(out) -> np.ndarray:
 def predict_images(model_path, images, save_dir=None) -> list:
     """Classify image files: [{'image', 'digit', 'probabilities' (10 floats summing to 1)}].
     Every image is read and checked before any is classified."""
-    from .imageprep import load_digit
-
     model, meta, cfg = model_and_config(model_path)
     network_inputs(model, cfg, [np.zeros(784)])  # a model of the wrong input size fails before any image is read
     xs = [load_digit(p) for p in images]  # raises DataError naming an unreadable image
