@@ -199,4 +199,4 @@ async def run_evaluation(request):
 
 
 __all__ = ["predict", "activations", "models", "runs", "run_history", "run_evaluation", "error_response",
-           "MAX_BODY", "BadRequest", "runinfo"]
+           "MAX_BODY", "BadRequest", "parse_input", "read_body"]
