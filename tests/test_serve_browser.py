@@ -99,6 +99,15 @@ def test_drawing_with_the_mouse_matches_the_api(server, page):
     assert page.locator("#weights canvas").count() == 8         # first-layer weights of the top units
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "serve-draw.png"), full_page=True)
+    done = int(page.get_attribute("body", "data-predictions"))
+    page.select_option("#model", "conv6")                      # the picker: the same drawing, a conv net
+    _wait_predictions(page, done + 1)
+    png = page.evaluate("document.getElementById('pad').toDataURL('image/png')")
+    assert _page_answer(page)[1] == pytest.approx(request(f"{url}/api/predict?model=conv6", {"image": png})[1]
+                                                  ["probabilities"], abs=1e-9)
+    assert page.locator("#layers .maps canvas").count() == 20 + 20 + 20 + 40 + 40 + 40   # every feature map
+    assert page.locator("#weights-box").is_hidden()             # no first-layer pictures for a conv layer
+    page.screenshot(path=str(SHOTS / "serve-draw-conv.png"), full_page=True)
     page.click("#undo")                                         # undo the only stroke: nothing left
     _wait_until(lambda: page.text_content("#answer") == "")
 
