@@ -214,8 +214,10 @@ def test_runs_folder_symlink_outside_is_refused(server, serve_root, tmp_path):
 
 def test_host_header_and_openapi(server):
     url, _ = server
-    status, _ = request(f"{url}/api/models", headers={"Host": "evil.example"})
-    assert status == 400  # a page on another site, reached by DNS rebinding, is turned away
+    for host in ("evil.example", "evil.example:80", "127.0.0.1.evil.example", "[::2]:8000", ""):
+        status, r = request(f"{url}/api/models", headers={"Host": host})
+        assert status == 400 and "not served here" in r["error"], host  # DNS rebinding is turned away
+    assert request(f"{url}/api/models", headers={"Host": "localhost:1234"})[0] == 200
     status, spec = request(f"{url}/api/openapi.json")
     assert status == 200 and spec["openapi"].startswith("3.")
     assert {"/api/predict", "/api/activations", "/api/models", "/api/runs", "/api/runs/{name}",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import time
 
 from starlette.concurrency import run_in_threadpool
@@ -45,7 +46,26 @@ def error_response(request, exc) -> JSONResponse:
     for cls, code in STATUS:
         if isinstance(exc, cls):
             return JSONResponse({"error": " ".join(str(exc).split())}, status_code=code)
+    logging.getLogger("nndl.serve").error("%s %s failed", request.method, request.url.path, exc_info=exc)
     return JSONResponse({"error": f"internal error ({type(exc).__name__})"}, status_code=500)
+
+
+class AllowedHosts:
+    """ASGI middleware: refuse (400, JSON) requests whose Host header is not one of ``hosts``
+    ("*" allows any) — on loopback, a page of another site reaching the server by DNS rebinding."""
+
+    def __init__(self, app, hosts):
+        self.app, self.hosts = app, {h.lower() for h in hosts}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and "*" not in self.hosts:
+            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1").lower()
+            name = host[:host.find("]") + 1] if host.startswith("[") else host.split(":")[0]
+            if name not in self.hosts:
+                response = JSONResponse({"error": f"Host {name!r} is not served here (allowed: "
+                                                  f"{', '.join(sorted(self.hosts))})"}, status_code=400)
+                return await response(scope, receive, send)
+        await self.app(scope, receive, send)
 
 
 async def read_body(request, limit: int) -> bytes:
@@ -199,4 +219,4 @@ async def run_evaluation(request):
 
 
 __all__ = ["predict", "activations", "models", "runs", "run_history", "run_evaluation", "error_response",
-           "MAX_BODY", "BadRequest", "parse_input", "read_body"]
+           "MAX_BODY", "BadRequest", "AllowedHosts", "parse_input", "read_body"]

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Mount, Route
 from starlette.schemas import SchemaGenerator
@@ -59,7 +58,7 @@ def create_app(runs_root="runs", paths=(), data_dir=None, max_body: int = api.MA
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     hosts = list(allowed_hosts or ["127.0.0.1", "localhost", "[::1]"])
-    app = Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
+    app = Starlette(routes=routes, middleware=[Middleware(api.AllowedHosts, hosts=hosts)],
                     exception_handlers={Exception: api.error_response, 400: api.error_response,
                                         404: api.error_response, 405: api.error_response})
     app.state.catalog = Catalog(runs_root, paths)

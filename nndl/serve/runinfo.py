@@ -38,8 +38,17 @@ def status(run_dir: Path, summary, hist: dict) -> str:
         return "finished"
     times = [t for t in hist.get("time", []) if isinstance(t, (int, float))]
     window = max(RECENT_S, 3 * max(times[-1:] or [0]))
-    newest = max((p.stat().st_mtime for p in run_dir.iterdir() if p.is_file()), default=0)
-    return "training" if time.time() - newest < window else "stopped"
+    return "training" if time.time() - _newest_write(run_dir) < window else "stopped"
+
+
+def _newest_write(run_dir: Path) -> float:
+    newest = 0.0
+    for p in run_dir.iterdir():
+        try:
+            newest = max(newest, p.stat().st_mtime)
+        except OSError:
+            pass  # a temporary file renamed away by an atomic write in the meantime
+    return newest
 
 
 def describe(name: str, run_dir: Path) -> dict:
@@ -69,6 +78,8 @@ class Evaluations:
     """Cached :func:`nndl.app.evaluation.evaluate_model` results per model file version (seconds
     to compute; the runs page asks for them again and again)."""
 
+    KEEP = 16  # results kept (a training run's best.npz changes every epoch)
+
     def __init__(self, data_dir=None):
         self.data_dir, self._cache, self._lock = data_dir, {}, threading.Lock()
 
@@ -91,6 +102,8 @@ class Evaluations:
                                  for i, img in zip(r["misclassified"], images)]}
         with self._lock:
             self._cache[key] = out
+            while len(self._cache) > self.KEEP:
+                self._cache.pop(next(iter(self._cache)))  # the oldest
         return out
 
 
