@@ -131,6 +131,8 @@ class _Touch:
 BAD = [  # (what, path, body, headers, expected status)
     ("malformed JSON", "/api/predict", b"{bad", {"Content-Type": "application/json"}, 400),
     ("JSON not an object", "/api/predict", b"[1, 2]", {"Content-Type": "application/json"}, 400),
+    ("JSON nested too deeply", "/api/predict", b"[" * 100_000 + b"]" * 100_000, {"Content-Type": "application/json"},
+     400),
     ("unknown key", "/api/predict", {"pixel": [0] * 784}, None, 400),
     ("two keys", "/api/predict", {"pixels": [0] * 784, "image": ""}, None, 400),
     ("too few pixels", "/api/predict", {"pixels": [0.5] * 783}, None, 400),
@@ -145,6 +147,7 @@ BAD = [  # (what, path, body, headers, expected status)
     ("garbage image bytes", "/api/predict", b"\x00\x01 no image here", {"Content-Type": "image/png"}, 400),
     ("blank image", "/api/predict", _png(np.full((50, 50), 255, np.uint8)), {"Content-Type": "image/png"}, 400),
     ("decompression bomb", "/api/predict", _bomb_png(), {"Content-Type": "image/png"}, 400),
+    ("image too large", "/api/predict", _bomb_png(2100), {"Content-Type": "image/png"}, 400),
     ("unsupported content type", "/api/predict", b"x=1", {"Content-Type": "application/x-www-form-urlencoded"}, 415),
     ("empty body", "/api/predict", b"", {"Content-Type": "application/json"}, 400),
     ("oversize body", "/api/predict", b"0" * (300 * 1024), {"Content-Type": "image/png"}, 413),

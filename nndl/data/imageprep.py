@@ -40,14 +40,15 @@ def read_grayscale(path) -> np.ndarray:
     return decode_grayscale(path, str(path))
 
 
-def decode_grayscale(source, name: str = "image") -> np.ndarray:
+def decode_grayscale(source, name: str = "image", max_pixels: int = MAX_PIXELS) -> np.ndarray:
     """An encoded image (a path, or a binary file object such as ``io.BytesIO(png_bytes)``)
-    as a float array in [0, 1] (height, width); transparency is flattened onto white."""
+    as a float array in [0, 1] (height, width); transparency is flattened onto white. Images
+    of more than ``max_pixels`` are refused before they are decoded."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(source) as im:
-            if im.width * im.height > MAX_PIXELS:
+            if im.width * im.height > max_pixels:
                 raise DataError(f"{name}: image too large ({im.width}x{im.height} pixels)")
             im.load()
             if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):

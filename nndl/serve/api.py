@@ -110,6 +110,8 @@ def parse_input(body: bytes, ctype: str):
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as e:
         raise BadRequest(f"malformed JSON: {e}") from None
+    except RecursionError:
+        raise BadRequest("malformed JSON: nested too deeply") from None
     if not isinstance(data, dict) or len(data) != 1 or not ({"pixels", "image"} & data.keys()):
         raise BadRequest("JSON body must be an object with exactly one key: 'pixels' (784 numbers) or 'image' (base64)")
     if "pixels" in data:

@@ -14,11 +14,12 @@ from ..app.evaluation import network_inputs, output_probabilities
 from ..data.imageprep import decode_grayscale, mnist_like
 
 TOP_UNITS = 8  # first-layer weight pictures shown: those of the most active hidden units
+MAX_PIXELS = 4_000_000  # a drawing or photo of one digit needs far fewer; bounds the work per request
 
 
 def prepared_from_image(data: bytes) -> np.ndarray:
     """Encoded image bytes (PNG, JPEG, ...; any size, either polarity) → (784,) in [0, 1]."""
-    return mnist_like(decode_grayscale(io.BytesIO(data), "the uploaded image")).reshape(784)
+    return mnist_like(decode_grayscale(io.BytesIO(data), "the uploaded image", MAX_PIXELS)).reshape(784)
 
 
 def prepared_from_pixels(pixels) -> np.ndarray:
