@@ -88,3 +88,22 @@ def test_api_reference_builds_strictly(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     page = (tmp_path / "site" / "model" / "index.html").read_text()
     assert "Sequential" in page and "validation_data" in page and "batch_size" in page
+
+
+class BlasThreads(Callback):
+    def __init__(self):
+        self.seen = []
+
+    def on_epoch_end(self, epoch, logs):
+        from threadpoolctl import threadpool_info
+
+        self.seen.append(sorted({p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_threads_setting_sets_the_blas_pool_while_training(tmp_path, threads):
+    probe = BlasThreads()
+    r = train_run(RunConfig(dataset="digits8x8", sizes=[64, 200, 10], epochs=1, batch_size=500, threads=threads),
+                  tmp_path / "run", callbacks=[probe], plots=False)
+    assert probe.seen == [[threads]]
+    assert f"threads = {threads}" in (r.run_dir / "config.toml").read_text()

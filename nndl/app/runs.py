@@ -328,7 +328,8 @@ def _fit(model, cfg, prepared, run_dir, extra_callbacks, checkpoint=None, plots=
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             model.fit(data.train.X, data.train.y, epochs=cfg.epochs, batch_size=cfg.batch_size,
                       validation_data=(val.X, val.y), callbacks=callbacks,
-                      monitor_training=cfg.monitor_training, initial_epoch=initial_epoch, history=history)
+                      monitor_training=cfg.monitor_training, initial_epoch=initial_epoch, history=history,
+                      threads=cfg.threads or "auto")
     except TrainingError as e:
         done = len(history)
         if done:

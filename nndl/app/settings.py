@@ -108,6 +108,9 @@ class RunConfig:
     monitor_training: bool = _s(True, "also measure cost and accuracy on the training set each epoch", "training")
     seed: int = _s(0, "random seed: initial weights, shuffles, dropout", "training")
     dtype: str = _s("float32", "float32 or float64", "training")
+    threads: int = _s(0, "BLAS threads while training; 0 = auto: one thread when a mini-batch step is too small "
+                      "to share (the book's networks), else BLAS's own default. Results are bit-identical only "
+                      "with the same BLAS kernels and thread count", "training")
 
     # -- conversion --------------------------------------------------------------------------
     @classmethod
@@ -158,6 +161,8 @@ class RunConfig:
                 raise ConfigError(f"{key} must be a positive number, got {v}")
         if self.seed < 0:
             raise ConfigError(f"seed must be >= 0, got {self.seed}")
+        if self.threads < 0:
+            raise ConfigError(f"threads must be >= 0 (0 = auto), got {self.threads}")
         parse_schedule(self.schedule)
         parse_early_stopping(self.early_stopping)
         return self

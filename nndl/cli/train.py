@@ -32,12 +32,12 @@ _GROUPS = {
     "network": ("sizes", "activation", "output_activation", "cost", "init", "dropout", "batch_norm"),
     "training": ("epochs", "batch_size", "eta", "lmbda", "regularizer", "optimizer", "momentum", "beta1",
                  "beta2", "rho", "eps", "weight_decay", "clip_norm", "clip_value", "schedule",
-                 "early_stopping", "monitor_training", "seed", "dtype"),
+                 "early_stopping", "monitor_training", "seed", "dtype", "threads"),
 }
 _METAVAR = {"sizes": "N,N,...", "subset": "N", "epochs": "N", "batch_size": "N", "seed": "N", "dropout": "P",
             "clip_norm": "K", "clip_value": "K", "eta": "η", "lmbda": "λ", "momentum": "μ", "rho": "ρ",
             "beta1": "β1", "beta2": "β2", "eps": "ε", "weight_decay": "WD", "schedule": "SPEC",
-            "early_stopping": "RULE"}
+            "early_stopping": "RULE", "threads": "N"}
 
 
 def _sizes_arg(text):
