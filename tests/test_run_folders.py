@@ -210,3 +210,16 @@ def test_nndl_runs_lists_runs_with_settings_results_and_status(base_run, tmp_pat
     assert rc == 0 and lines[0].split()[:3] == ["run", "status", "data"] and len(lines) == 4
     assert "64-20-10 sigmoid" in lines[1] and f"{summary['final']['test_accuracy'] * 100:.2f}%" in lines[1]
     one_error_line(*cli(capsys, "runs", tmp_path / "nowhere")[::2], "no such folder of runs")
+
+
+def test_ensemble_folder_is_claimed_before_training(tmp_path, capsys):
+    (tmp_path / "ens").mkdir()
+    (tmp_path / "ens" / "ensemble.json").write_text("{}")   # someone else's ensemble
+    one_error_line(*cli(capsys, "ensemble", "train", tmp_path / "ens", "--arch", "fc100", "-k", "1", "--epochs",
+                        "1", "--subset", "100")[::2], "ensemble folder", "not empty")
+    assert (tmp_path / "ens" / "ensemble.json").read_text() == "{}"
+    held = folders.claim_folder(tmp_path / "busy", "ensemble folder")
+    try:
+        one_error_line(*cli(capsys, "ensemble", "train", tmp_path / "busy", "-k", "1")[::2], "already belongs")
+    finally:
+        held.release()

@@ -25,6 +25,7 @@ from ..backend import to_host
 from ..errors import ConfigError
 from ..io import load_model, save_model
 from ..model import Sequential
+from .folders import ClaimedFolder, claim_folder, removed_on_failure
 from .settings import write_text
 
 INDEX = "ensemble.json"
@@ -78,16 +79,20 @@ class Ensemble:
 
     # -- files ------------------------------------------------------------------------------
     def save(self, folder) -> None:
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        names = []
-        for i, m in enumerate(self.models):
-            name = f"member_{i:02d}.npz"
-            save_model(m, folder / name, metadata={"ensemble_member": i, "seed": self.seeds[i]})
-            names.append(name)
-        index = {"format": "nndl-ensemble", "version": 1, "members": names,
-                 "seeds": [None if s is None else int(s) for s in self.seeds]}
-        write_text(folder / INDEX, json.dumps(index, indent=2))
+        """Write ``member_XX.npz`` and the index into ``folder``: a new (or empty) folder that
+        this call claims (:func:`nndl.app.folders.claim_folder`), or one the caller has already
+        claimed (a :class:`~nndl.app.folders.ClaimedFolder`, e.g. before training)."""
+        claimed = folder if isinstance(folder, ClaimedFolder) else claim_folder(folder, "ensemble folder")
+        with removed_on_failure(claimed, keep=lambda: False):
+            folder = claimed.path
+            names = []
+            for i, m in enumerate(self.models):
+                name = f"member_{i:02d}.npz"
+                save_model(m, folder / name, metadata={"ensemble_member": i, "seed": self.seeds[i]})
+                names.append(name)
+            index = {"format": "nndl-ensemble", "version": 1, "members": names,
+                     "seeds": [None if s is None else int(s) for s in self.seeds]}
+            write_text(folder / INDEX, json.dumps(index, indent=2))
 
     @classmethod
     def load(cls, folder) -> "Ensemble":

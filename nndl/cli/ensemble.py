@@ -57,7 +57,8 @@ def _report(r, split, as_json):
 
 def run(args) -> int:
     from ..app.convnets import chapter6_model, train_chapter6
-    from ..app.ensemble import Ensemble
+    from ..app.ensemble import INDEX, Ensemble
+    from ..app.folders import claim_folder, removed_on_failure
     from ..errors import ConfigError
 
     if args.action == "train":
@@ -67,18 +68,20 @@ def run(args) -> int:
             raise ConfigError(f"--epochs must be >= 1, got {args.epochs}")
         if args.subset < 0:
             raise ConfigError(f"--subset must be >= 0, got {args.subset}")
-        d = _data(args, args.expanded)
-        models, seeds = [], []
-        for i in range(args.k):
-            seed = args.seed + i
-            model = chapter6_model(args.arch, seed)
-            best = train_chapter6(model, d, args.epochs, args.eta, args.lmbda, subset=args.subset)
-            print(f"member {i + 1}/{args.k} (seed {seed}): test accuracy {100 * best.test_accuracy:.2f}%",
-                  flush=True)
-            models.append(model)
-            seeds.append(seed)
-        ens = Ensemble(models, seeds)
-        ens.save(args.out)
+        folder = claim_folder(args.out, "ensemble folder")  # before training: a taken folder fails at once
+        with removed_on_failure(folder, keep=lambda: (folder.path / INDEX).is_file()):
+            d = _data(args, args.expanded)
+            models, seeds = [], []
+            for i in range(args.k):
+                seed = args.seed + i
+                model = chapter6_model(args.arch, seed)
+                best = train_chapter6(model, d, args.epochs, args.eta, args.lmbda, subset=args.subset)
+                print(f"member {i + 1}/{args.k} (seed {seed}): test accuracy {100 * best.test_accuracy:.2f}%",
+                      flush=True)
+                models.append(model)
+                seeds.append(seed)
+            ens = Ensemble(models, seeds)
+            ens.save(folder)
         r = ens.evaluate(d.test.X.reshape(-1, *models[0].input_shape), d.test.y)
         _report(r, "test", False)
         print(f"saved {args.k} networks to {args.out}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 
+from ..runs import new_run_dir
 from .registry import Outcome, Recipe, register
 from .runner import estimate_training, run_folder
 
@@ -39,8 +40,7 @@ def run_speeds(recipe: Recipe, ctx) -> Outcome:
     t = time.perf_counter()
     data = U.first_images(data_dir=ctx.data_dir)
     curves = U.speed_curves(U.NETS[depth], data.X, data.y, "sigmoid", epochs=U.EPOCHS, seed=seed)
-    folder = run_folder(recipe, ctx)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = new_run_dir(run_folder(recipe, ctx))  # claimed: a second run on it stops
     write_diagnostics(folder, curves.diagnostics)
     plot_speed_panels([(f"[{','.join(map(str, U.NETS[depth]))}], seed {seed}", curves.epochs, curves.speeds)],
                       path=folder / "speeds.png")

@@ -21,7 +21,7 @@ from ...train import History
 from ..convnets import chapter6_model, train_chapter6
 from ..ensemble import Ensemble
 from ...io import save_model
-from ..runs import write_history
+from ..runs import new_run_dir, write_history
 from ..settings import write_text
 from .registry import Outcome, Recipe, register
 from .runner import run_folder
@@ -50,8 +50,7 @@ def _train_one(recipe, ctx, seed, data, folder, name):
 def run_network3(recipe: Recipe, ctx) -> Outcome:
     t = time.perf_counter()
     data = _data(ctx, recipe.settings.get("expanded", False))
-    folder = run_folder(recipe, ctx)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = new_run_dir(run_folder(recipe, ctx))  # claimed: a second run on it stops
     seed = 0 if ctx.seed is None else ctx.seed
     model, best = _train_one(recipe, ctx, seed, data, folder, "history")
     save_model(model, folder / "model.npz", metadata={"source": f"nndl reproduce {recipe.name}", "seed": seed})
@@ -64,8 +63,7 @@ def run_network3(recipe: Recipe, ctx) -> Outcome:
 def run_ensemble(recipe: Recipe, ctx) -> Outcome:
     t = time.perf_counter()
     data = _data(ctx, recipe.settings.get("expanded", False))
-    folder = run_folder(recipe, ctx)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = new_run_dir(run_folder(recipe, ctx))  # claimed: a second run on it stops
     k = int(recipe.settings.get("k", 5))
     base = 0 if ctx.seed is None else ctx.seed
     models, members = [], []
