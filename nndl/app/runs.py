@@ -169,7 +169,7 @@ class PlotWriter(Callback):
 
     def __init__(self, run_dir, eval_label: str, share: float = 0.1):
         self.run_dir, self.eval_label, self.share = run_dir, eval_label, share
-        self.last, self.cost = None, 0.0
+        self.last, self.cost, self.epochs_shown = None, 0.0, 0
 
     def on_epoch_end(self, epoch, logs):
         now = time.perf_counter()
@@ -182,6 +182,7 @@ class PlotWriter(Callback):
     def write(self):
         history = next(cb for cb in self.peers if isinstance(cb, History))
         write_plots(self.run_dir, history, self.eval_label)
+        self.epochs_shown = len(history)
 
 
 def model_metadata(cfg: RunConfig, dataset: str) -> dict:
@@ -346,7 +347,7 @@ def _fit(model, cfg, prepared, run_dir, extra_callbacks, checkpoint=None, plots=
     elapsed = time.perf_counter() - start
     save_model(model, run_dir / FINAL, dict(meta, epoch=len(history)), preprocessor=prepared.preprocessor)
     write_history(run_dir, history)
-    if plots:
+    if plots and plotter[0].epochs_shown != len(history):  # the last epoch's plots may be written already
         write_plots(run_dir, history, eval_label)
     summary = _summary(model, cfg, data, history, best, run_dir, elapsed, checkpoint)
     write_text(run_dir / SUMMARY, json.dumps(summary, indent=1) + "\n")
