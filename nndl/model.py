@@ -96,10 +96,15 @@ class Sequential:
         out = self.layers[-1]
         activation = getattr(out, "activation", None)
         if activation is not None and hasattr(out, "backward_delta"):
-            grad = out.backward_delta(self.cost.delta(out.z, out.a, y, activation))  # BP1
-        else:
-            a = self._last_output
-            grad = out.backward(self.cost.delta(a, a, y, Linear()))
+            return self.backward_from(self.cost.delta(out.z, out.a, y, activation), delta=True)  # BP1
+        a = self._last_output
+        return self.backward_from(self.cost.delta(a, a, y, Linear()))
+
+    def backward_from(self, grad, delta: bool = False):
+        """Backpropagate from the output layer given ∂C/∂aᴸ (or δᴸ = ∂C/∂zᴸ when ``delta``),
+        for a cost computed outside the engine (the book's reader-defined cost classes)."""
+        out = self.layers[-1]
+        grad = out.backward_delta(grad) if delta else out.backward(grad)
         for layer in reversed(self.layers[:-1]):
             grad = layer.backward(grad)                                               # BP2
         return grad
@@ -228,6 +233,16 @@ class Sequential:
             lines.append(f"{repr(layer)[:27]:<28}{str(layer.output_shape):<18}{n:>10}")
         lines.append(f"total trainable parameters: {total}   cost: {self.cost.name}")
         return "\n".join(lines)
+
+    # -- pickling (the book's network.py has no save(): readers pickle or deep-copy) ----------
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("xp", None)  # a module: rebuilt from the backend's name
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.xp = backend_module(self.backend)
 
     def __repr__(self):
         return f"Sequential({self.layers!r}, cost={self.cost!r})"

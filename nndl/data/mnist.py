@@ -184,6 +184,16 @@ def _frombuffer_fn():
     return _frombuffer
 
 
+def _numeric_scalar(dtype, data=None):
+    """Stand-in for NumPy's ``multiarray.scalar``, which pickles NumPy scalars (the book's
+    ``expand_mnist.py`` stores each label as one). Only numeric dtypes built from raw bytes
+    are allowed: an object dtype would let the pickle pass arbitrary objects through."""
+    if not (isinstance(dtype, np.dtype) and dtype.kind in "biuf" and isinstance(data, bytes)
+            and len(data) == dtype.itemsize):
+        raise pickle.UnpicklingError("only numeric NumPy scalars are allowed")
+    return np.frombuffer(data, dtype=dtype)[0]
+
+
 def _latin1_encode(text, encoding="latin1"):
     """Stand-in for ``_codecs.encode``, which Python 3 pickles (protocol < 3) use for raw bytes.
 
@@ -211,6 +221,9 @@ class _ArrayOnlyUnpickler(pickle.Unpickler):
         ("numpy._core.numeric", "_frombuffer"): _frombuffer_fn,
         ("numpy", "ndarray"): lambda: np.ndarray,
         ("numpy", "dtype"): lambda: np.dtype,
+        # NumPy scalars (the labels of the book's expand_mnist.py output), numeric only.
+        ("numpy.core.multiarray", "scalar"): lambda: _numeric_scalar,
+        ("numpy._core.multiarray", "scalar"): lambda: _numeric_scalar,
         ("_codecs", "encode"): lambda: _latin1_encode,
     }
 
@@ -222,6 +235,17 @@ class _ArrayOnlyUnpickler(pickle.Unpickler):
 
     def persistent_load(self, pid):
         raise pickle.UnpicklingError("persistent references are not allowed")
+
+
+def _stacked(part):
+    """The book's ``expand_mnist.py`` stores its training part as two lists (one 784-pixel
+    array and one NumPy integer per image) rather than two arrays: stack them."""
+    if isinstance(part, list) and part and all(isinstance(v, (np.ndarray, np.generic)) for v in part):
+        try:
+            return np.stack([np.asarray(v) for v in part])
+        except ValueError:
+            return part
+    return part
 
 
 def load_mnist_pkl(path: str | os.PathLike, *, flatten: bool = True) -> MNIST:
@@ -264,7 +288,7 @@ def load_mnist_pkl(path: str | os.PathLike, *, flatten: bool = True) -> MNIST:
     for part, pair in zip(("training", "validation", "test"), obj):
         if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
             raise DataError(f"{name}: {part} part is not an (X, y) pair")
-        X, y = pair
+        X, y = (_stacked(part) for part in pair)
         if not (isinstance(X, np.ndarray) and isinstance(y, np.ndarray)):
             raise DataError(f"{name}: {part} part does not hold NumPy arrays")
         if X.ndim != 2 or X.shape[1] != 784 or y.ndim != 1 or y.shape[0] != X.shape[0]:

@@ -25,7 +25,7 @@ def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=N
         callbacks=(), shuffle: bool = True, monitor_training: bool = True,
         initial_epoch: int = 0, history: History | None = None,
         stop_on_divergence: bool = True, threads: int | None | str = "auto",
-        transform=None) -> History:
+        transform=None, order=None, step=None) -> History:
     """Train ``model`` on (X, y) with mini-batches; return the per-epoch :class:`History`.
 
     Parameters
@@ -41,6 +41,12 @@ def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=N
         too little work to share (see :func:`_threads_for`), None leaves BLAS alone
     transform : optional callable applied to each training mini-batch's inputs before the
         step (on-the-fly augmentation, e.g. :class:`nndl.data.augment.RandomAffine`)
+    order : optional callable ``order(n)`` giving each epoch's example order (a sequence of
+        indices) instead of the model's RNG; the book's veneers pass Python's
+        ``random.shuffle`` of an index list, so a seed gives the book's mini-batches
+    step : optional callable ``step(xb, yb, idx)`` that makes the gradient step instead of
+        ``model.train_step(xb, yb, n)``; ``idx`` are the mini-batch's example indices (the
+        book's veneers call a reader's overridden ``update_mini_batch`` through it)
     """
     epochs, batch_size = int(epochs), int(batch_size)
     if epochs < 0:
@@ -70,20 +76,27 @@ def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=N
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
             blas_threads(_threads_for(model, batch_size, threads)):
         _epochs(model, Xd, Yd, y, n, val, epochs, batch_size, shuffle, monitor_training,
-                initial_epoch, stop_on_divergence, cbs, batch_hooks, transform)
+                initial_epoch, stop_on_divergence, cbs, batch_hooks, transform, order, step)
     cbs.on_train_end()
     return history
 
 
 def _epochs(model, Xd, Yd, y, n, val, epochs, batch_size, shuffle, monitor_training,
-            initial_epoch, stop_on_divergence, cbs, batch_hooks, transform=None):
+            initial_epoch, stop_on_divergence, cbs, batch_hooks, transform=None, order=None,
+            step=None):
     xp = model.xp
     for epoch in range(initial_epoch, epochs):
         cbs.on_epoch_begin(epoch)
         start = time.perf_counter()
         # Gathering each mini-batch from a shuffled index costs ~3 µs a step; copying the
         # whole shuffled training set each epoch costs far more (page faults on 150 MB).
-        perm = xp.asarray(model.rng.permutation(n)) if shuffle else None
+        if order is not None:
+            perm = np.asarray(order(n), dtype=np.intp)
+            if perm.shape != (n,):
+                raise ValueError(f"order(n) must give {n} indices, got shape {perm.shape}")
+            perm = xp.asarray(perm)
+        else:
+            perm = xp.asarray(model.rng.permutation(n)) if shuffle else None
         for b, k in enumerate(range(0, n, batch_size)):
             if perm is None:
                 xb, yb = Xd[k:k + batch_size], Yd[k:k + batch_size]
@@ -92,7 +105,10 @@ def _epochs(model, Xd, Yd, y, n, val, epochs, batch_size, shuffle, monitor_train
                 xb, yb = Xd.take(idx, axis=0), Yd.take(idx, axis=0)
             if transform is not None:
                 xb = transform(xb)
-            model.train_step(xb, yb, n)
+            if step is None:
+                model.train_step(xb, yb, n)
+            else:
+                step(xb, yb, np.arange(k, min(k + batch_size, n)) if perm is None else idx)
             for hook in batch_hooks:
                 hook(b)
         logs = {"epoch": epoch + 1, "lr": model.optimizer.lr,
