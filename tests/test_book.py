@@ -1,4 +1,6 @@
 """The book's listings, unchanged but for the import, on real MNIST subsets."""
+import random
+
 import numpy as np
 import pytest
 
@@ -30,15 +32,17 @@ def test_load_data_wrapper_shapes(book_data):
 
 def test_chapter1_listing(book_data, capsys):
     training_data, validation_data, test_data = book_data
-    np.random.seed(12)
+    np.random.seed(1)
+    random.seed(1)
     net = network.Network([784, 30, 10])
     assert net.weights[0].shape == (30, 784) and net.biases[1].shape == (10, 1)
     net.SGD(training_data[:10000], 2, 10, 3.0, test_data=test_data[:2000])
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("Epoch 0: ") and out[1].endswith(" / 2000")
     assert net.evaluate(test_data[:2000]) / 2000 > 0.80
-    # np.random.seed fixes the run, as in the book
-    np.random.seed(12)
+    # random.seed and np.random.seed fix the run, as in the book
+    np.random.seed(1)
+    random.seed(1)
     again = network.Network([784, 30, 10])
     again.SGD(training_data[:10000], 2, 10, 3.0)
     np.testing.assert_array_equal(again.weights[0], net.weights[0])
