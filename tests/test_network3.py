@@ -77,12 +77,13 @@ def test_book_l2_mapping_matches_the_books_gradient():
         assert np.allclose(got[key], expected[key], atol=1e-6), key
 
 
-def test_dropout_maps_to_inverted_dropout_before_dense():
+def test_dropout_maps_to_the_books_dropout_before_dense():
     np.random.seed(1)
     net = Network([FullyConnectedLayer(n_in=784, n_out=50, activation_fn=ReLU, p_dropout=0.5),
                    SoftmaxLayer(n_in=50, n_out=10, p_dropout=0.5)], 10)
     kinds = [type(l).__name__ for l in net.model.layers]
     assert kinds == ["Dropout", "Dense", "Dropout", "Dense"]
+    assert {l.scale for l in net.model.layers if kinds[0] == type(l).__name__} == {"book"}
     X = np.random.default_rng(0).random((3, 784), dtype=np.float32)
     # inference is deterministic (no dropout)
     assert np.array_equal(net.predict(X), net.predict(X))

@@ -3,6 +3,7 @@ only the import changed, on real MNIST digits — checked against float64 re-der
 the book's maths: a conv-pool layer as Theano computes it (true convolution, bias and σ
 after max-pooling, each window's gradient to one maximum) and the book's dropout (no
 rescaling in training)."""
+import copy
 import gzip
 import io
 import pickle
@@ -170,11 +171,13 @@ def test_theano_isms_of_the_books_helper_scripts(mnist):
     plurality = [np.bincount(column).argmax() for column in predictions.T]
     errors = [j for j in range(200) if plurality[j] != test_y[j]]
     assert len(errors) < 80
-    # set_value changes the network, as with Theano's shared variables
-    before = nets[0].predict(test_x[:50])
-    nets[0].layers[1].w.set_value(np.zeros((4 * 144, 10)))
-    nets[0].layers[1].b.set_value(np.arange(10.0))
-    assert (nets[0].predict(test_x[:50]) == 9).all() and not (before == 9).all()
+    # set_value changes the network, as with Theano's shared variables — in a copy too
+    twin = copy.deepcopy(nets[0])
+    before = twin.predict(test_x[:50])
+    twin.layers[1].w.set_value(np.zeros((4 * 144, 10)))
+    twin.layers[1].b.set_value(np.arange(10.0))
+    assert (twin.predict(test_x[:50]) == 9).all() and not (before == 9).all()
+    np.testing.assert_array_equal(nets[0].predict(test_x[:50]), before)
 
 
 def _expand_like_the_book(images, labels):

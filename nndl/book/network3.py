@@ -97,8 +97,11 @@ class _BookLayer:
         target = self._target
         self._book_view(target.W.value)[...] = np.asarray(self.w, dtype=dtype)
         target.b.value[...] = np.asarray(self.b, dtype=dtype)
-        self.w = self._book_view(target.W.value).view(SharedArray)
-        self.b = target.b.value.view(SharedArray)
+        self._rebind()
+
+    def _rebind(self):
+        self.w = self._book_view(self._target.W.value).view(SharedArray)
+        self.b = self._target.b.value.view(SharedArray)
         self.params = [self.w, self.b]
 
 
@@ -237,6 +240,13 @@ class Network:
             layer._attach(self.model.dtype)
         self.params = [p for layer in self.layers for p in layer.params]
         self.history_rows = []
+
+    def __setstate__(self, state):
+        # Pickling copies array views: make w and b views of the engine's parameters again.
+        self.__dict__.update(state)
+        for layer in self.layers:
+            layer._rebind()
+        self.params = [p for layer in self.layers for p in layer.params]
 
     # -- data ---------------------------------------------------------------------------
     def _inputs(self, X):
