@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from book_oracle import Oracle, assert_same_parameters, sigma
 
+import nndl
 from nndl.book import mnist_loader, network, network2
 
 
@@ -295,3 +296,9 @@ def test_chapter1_printed_lines_without_test_data(book_data, capsys):
                                         monitor_evaluation_cost=True)
     out = capsys.readouterr().out
     assert re.fullmatch(r"Epoch 0 training complete\nCost on evaluation data: [0-9.e+-]+\n\n", out)
+
+
+def test_the_loops_order_hook_checks_its_length():
+    model = nndl.Sequential([nndl.Dense(2, "sigmoid", input_dim=3)], seed=0)
+    with pytest.raises(ValueError, match="order"):
+        model.fit(np.zeros((4, 3)), np.zeros((4, 2)), epochs=1, batch_size=2, order=lambda n: [0, 1])

@@ -250,3 +250,18 @@ def test_plain_function_activation_is_differentiated_numerically(digits):
     assert np.isfinite(net.layers[0].w.get_value()).all()
     with pytest.raises(ValueError, match="cannot be saved"):
         net.model.get_config()
+
+
+def test_layers_draw_their_weights_like_the_book():
+    """np.random.seed(s) then the layers: N(0, 1/n_out) weights then N(0, 1) biases, drawn when
+    each layer is made, in floatX (float32); the softmax layer starts at zero."""
+    np.random.seed(21)
+    n_out = 6 * 25 / 4
+    want = [np.random.normal(0, np.sqrt(1 / n_out), (6, 1, 5, 5)), np.random.normal(0, 1, (6,)),
+            np.random.normal(0, np.sqrt(1 / 30), (6 * 144, 30)), np.random.normal(0, 1, (30,))]
+    np.random.seed(21)
+    net = Network([ConvPoolLayer(image_shape=(10, 1, 28, 28), filter_shape=(6, 1, 5, 5)),
+                   FullyConnectedLayer(n_in=6 * 144, n_out=30), SoftmaxLayer(n_in=30, n_out=10)], 10)
+    for got, w in zip(net.params, want):
+        np.testing.assert_array_equal(got.get_value(), w.astype(np.float32))
+    assert not net.params[4].get_value().any() and not net.params[5].get_value().any()
