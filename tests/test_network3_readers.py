@@ -106,7 +106,7 @@ def test_dropout_trains_as_the_book(digits):
     W1, b1, W2, b2 = (p.get_value() for p in net.params)
     eta, masks = 1.0, []
     keep_masks = nndl.train.callbacks.Callback()
-    keep_masks.on_batch_end = lambda batch: masks.extend(d.mask.copy() for d in drops)
+    keep_masks.on_batch_end = lambda batch, loss=None: masks.extend(d.mask.copy() for d in drops)
     net.SGD((X[:10], y[:10]), 1, 10, eta, (X[10:20], y[10:20]), file=io.StringIO(), callbacks=[keep_masks])
     mask1, mask2 = masks
     assert set(np.unique(mask1)) <= {0.0, 1.0}                 # no 1/(1 − p) rescaling
@@ -133,7 +133,7 @@ def test_dropout_convention_is_an_option_that_saves(tmp_path):
     assert set(np.unique(inverted.forward(x, training=True))) == {0.0, np.float32(1 / 0.75)}
     model = nndl.Sequential([nndl.Dense(5, "relu", input_dim=3), nndl.Dropout(0.4, scale="book"),
                              nndl.Dense(2, "softmax")], cost="log_likelihood", seed=0)
-    model.save(tmp_path / "m.npz")
+    nndl.save_model(model, tmp_path / "m.npz")
     loaded = nndl.load_model(tmp_path / "m.npz")
     assert loaded.layers[1].scale == "book" and loaded.layers[1].p == 0.4
     probe = np.random.default_rng(1).random((3, 3), dtype=np.float32)

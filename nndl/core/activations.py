@@ -15,7 +15,7 @@ from __future__ import annotations
 import warnings
 
 from ..backend import get_array_module, special
-from ..errors import TrainingError
+from ..errors import TrainingError, unknown_name
 
 
 class Activation:
@@ -284,5 +284,4 @@ def _lookup(name: str):
     try:
         return ACTIVATIONS[key]
     except KeyError:
-        valid = ", ".join(sorted(ACTIVATIONS))
-        raise ValueError(f"unknown activation {name!r}: choose one of {valid}") from None
+        raise ValueError(unknown_name("activation", name, ACTIVATIONS)) from None

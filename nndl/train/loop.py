@@ -45,8 +45,9 @@ def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=N
         indices) instead of the model's RNG; the book's veneers pass Python's
         ``random.shuffle`` of an index list, so a seed gives the book's mini-batches
     step : optional callable ``step(xb, yb, idx)`` that makes the gradient step instead of
-        ``model.train_step(xb, yb, n)``; ``idx`` are the mini-batch's example indices (the
-        book's veneers call a reader's overridden ``update_mini_batch`` through it)
+        ``model.train_step(xb, yb, n)`` and returns the mini-batch loss or None; ``idx`` are
+        the mini-batch's example indices (the book's veneers call a reader's overridden
+        ``update_mini_batch`` through it)
     """
     epochs, batch_size = int(epochs), int(batch_size)
     if epochs < 0:
@@ -106,11 +107,13 @@ def _epochs(model, Xd, Yd, y, n, val, epochs, batch_size, shuffle, monitor_train
             if transform is not None:
                 xb = transform(xb)
             if step is None:
-                model.train_step(xb, yb, n)
+                loss = model.train_step(xb, yb, n)
             else:
-                step(xb, yb, np.arange(k, min(k + batch_size, n)) if perm is None else idx)
+                loss = step(xb, yb, np.arange(k, min(k + batch_size, n)) if perm is None else idx)
             for hook in batch_hooks:
-                hook(b)
+                hook(b, loss)
+            if model.stop_training:  # a callback may stop mid-epoch (the lr range test does)
+                break
         logs = {"epoch": epoch + 1, "lr": model.optimizer.lr,
                 "train_time": time.perf_counter() - start}
         logs.update(model.optimizer.consume_grad_norms())  # pre-clip norms (only when clipping)
