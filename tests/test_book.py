@@ -26,6 +26,7 @@ def test_load_data_wrapper_shapes(book_data):
     assert len(training_data) == 50000 and len(validation_data) == 10000 and len(test_data) == 10000
     x, y = training_data[0]
     assert x.shape == (784, 1) and y.shape == (10, 1) and y.sum() == 1
+    assert x.dtype == np.float32 and y.dtype == np.float64  # the book's types
     x, label = test_data[0]
     assert x.shape == (784, 1) and int(label) == 7
 

@@ -7,7 +7,8 @@ Faithful to what readers touch:
   biases, then all weights) and each epoch's mini-batches from ``random.shuffle`` of the
   training list (a list of indices of the same length: the same permutation), so
   ``random.seed(s); np.random.seed(s)`` gives the book's run. ``seed=`` (an nndl extra) uses
-  private generators instead of the global ones.
+  private generators instead of the global ones. As in the book's Python 3 code, ``SGD``
+  shuffles its own copy of the list, never the caller's.
 * float64, as the book computes (``dtype="float32"`` on request).
 * ``net.weights`` / ``net.biases`` are views of the engine's parameters: editing an array in
   place, ``net.weights[i] = W`` and ``net.weights = [...]`` all change the network. As in the
