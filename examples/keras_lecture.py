@@ -124,7 +124,8 @@ def plot(record: dict, path: str) -> None:
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    from nndl.atomic import atomic_savefig  # the one atomic writer
+    atomic_savefig(fig, path, dpi=90)
     plt.close(fig)
 
 

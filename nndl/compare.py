@@ -135,6 +135,7 @@ def plot_comparison(curves, path, title: str | None = None, window: int = 20, lo
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    from nndl.atomic import atomic_savefig  # the one atomic writer
+    atomic_savefig(fig, path, dpi=100)
     plt.close(fig)
     return str(path)

@@ -24,20 +24,39 @@ from pathlib import Path
 
 import numpy as np
 
+from .core.limits import MAX_IMAGE_PIXELS
 from .errors import DataError
 
 FRAME, BOX = 28, 20
 
 
 def read_grayscale(path) -> np.ndarray:
-    """An image file as a float array in [0, 1] (height, width); DataError if unreadable."""
+    """An image file as a float array in [0, 1] (height, width); DataError if unreadable.
+
+    The pixel count the file declares is checked before it is decoded (a 1 kB PNG can declare
+    100000×100000 pixels): over :data:`~nndl.core.limits.MAX_IMAGE_PIXELS` is an error, and so
+    is Pillow's own decompression-bomb warning."""
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such image file")
     try:
-        with Image.open(path) as im:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(path)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise DataError(f"{path}: image too large to read safely ({e})") from None
+    except (UnidentifiedImageError, OSError, ValueError) as e:
+        raise DataError(f"{path}: cannot read the image ({type(e).__name__}: {e})") from None
+    try:
+        with im:
+            width, height = im.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise DataError(f"{path}: image declares {width}×{height} pixels, more than nndl's limit "
+                                f"of {MAX_IMAGE_PIXELS:,}; scale it down first")
             im.load()
             if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
                 im = im.convert("RGBA")

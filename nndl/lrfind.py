@@ -172,6 +172,7 @@ def plot_lr_find(result: LRFindResult, path, title: str | None = None) -> str:
     ax.legend(fontsize=8)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    from nndl.atomic import atomic_savefig  # the one atomic writer
+    atomic_savefig(fig, path, dpi=100)
     plt.close(fig)
     return str(path)

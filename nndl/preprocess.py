@@ -335,6 +335,7 @@ def plot_whitening(X, path, n: int = 10, eps: float = 0.1, image_shape=(28, 28),
         axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
     fig.suptitle("MNIST digits before and after input normalisation / whitening", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=80)
+    from nndl.atomic import atomic_savefig  # the one atomic writer
+    atomic_savefig(fig, path, dpi=80)
     plt.close(fig)
     return str(path)

@@ -72,6 +72,12 @@ def main(argv=None) -> int:
         return 130
     except BrokenPipeError:  # e.g. piped into head
         return 1
+    except OSError as e:  # a path the user gave: under a file, unwritable, on a full disk
+        if debug:
+            raise
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"nndl: error: {where}{e.strerror or _one_line(e)}", file=sys.stderr)
+        return 2
     except Exception as e:  # pragma: no cover - a bug, reported in one line
         if debug:
             raise

@@ -145,7 +145,8 @@ def save_augmentation_grid(image, path, n: int = 16, seed: int = 0, cols: int = 
             ax.imshow(tile, cmap="gray_r", vmin=0, vmax=max(1.0, float(np.max(tile))))
             ax.set_title(title, fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    from nndl.atomic import atomic_savefig  # the one atomic writer
+    atomic_savefig(fig, path, dpi=100)
     plt.close(fig)
     return str(path)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomic import atomic_write
+from ..atomic import atomic_savefig
 
 
 def _plt():
@@ -31,8 +31,7 @@ def _plt():
 def save_figure(fig, path, dpi: int = 100) -> Path:
     """Write ``fig`` as a PNG atomically (temporary file + rename) and close it."""
     try:
-        with atomic_write(path, "wb") as f:
-            fig.savefig(f, format="png", dpi=dpi, bbox_inches="tight")
+        atomic_savefig(fig, path, dpi=dpi, bbox_inches="tight")
     finally:
         _plt().close(fig)
     return Path(path)
