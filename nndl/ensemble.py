@@ -17,7 +17,6 @@ An ensemble saves as a folder: one safe model file per member plus ``ensemble.js
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -87,9 +86,10 @@ class Ensemble:
             names.append(name)
         index = {"format": "nndl-ensemble", "version": 1, "members": names,
                  "seeds": [None if s is None else int(s) for s in self.seeds]}
-        tmp = folder / (INDEX + ".tmp")
-        tmp.write_text(json.dumps(index, indent=2))
-        os.replace(tmp, folder / INDEX)
+        from nndl.atomic import atomic_write
+
+        with atomic_write(folder / INDEX, "w") as f:
+            f.write(json.dumps(index, indent=2))
 
     @classmethod
     def load(cls, folder) -> "Ensemble":
@@ -99,15 +99,16 @@ class Ensemble:
         index_path = folder / INDEX
         if not index_path.is_file():
             raise ConfigError(f"{folder} is not an ensemble folder (no {INDEX})")
-        try:
-            index = json.loads(index_path.read_text())
-        except json.JSONDecodeError as e:
-            raise ConfigError(f"{index_path}: not valid JSON ({e})") from None
+        from nndl.io.schema import read_json_object
+
+        index = read_json_object(index_path, "ensemble index")
         if index.get("format") != "nndl-ensemble":
             raise ConfigError(f"{index_path}: not an nndl ensemble index")
         members = index.get("members") or []
+        if not isinstance(members, list):
+            raise ConfigError(f"{index_path}: 'members' must be a list of file names")
         for name in members:  # names come from a file: keep them inside the folder
-            if Path(name).name != name:
+            if not isinstance(name, str) or not name or Path(name).name != name:
                 raise ConfigError(f"{index_path}: bad member name {name!r}")
         return cls([load_model(folder / name) for name in members], index.get("seeds"))
 

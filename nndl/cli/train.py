@@ -208,6 +208,9 @@ def run(args) -> int:
               f"(final model), {best.get('test_accuracy', float('nan')) * 100:.2f}% (best model, epoch {best['epoch']})",
               flush=True)
         print(f"nndl: run folder {result.run_dir}", flush=True)
+    if s.get("fallback") and not args.quiet and not args.json:
+        print(f"nndl: notice: these accuracies are on {s['dataset']}, not MNIST: {s['fallback']}",
+              file=sys.stderr, flush=True)
     return 0
 
 

@@ -122,3 +122,15 @@ def check_arrays_finite(arrays: dict, where: str) -> None:
 def _short(value) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def read_json_object(path, what: str = "JSON file") -> dict:
+    """A JSON file that must hold an object (a run's summary.json, an ensemble's index), read
+    with the same checks as a model file's metadata; ModelFileError otherwise."""
+    from pathlib import Path
+
+    try:
+        text = Path(path).read_bytes()
+    except OSError as e:
+        raise ModelFileError(f"{path}: cannot read the {what} ({e.strerror or e})") from None
+    return require(parse_json(text, str(path)), dict, str(path), f"the {what}")

@@ -1,0 +1,285 @@
+"""Hostile and damaged files: sizes from headers are checked before anything is allocated,
+metadata is validated at the boundary, and non-finite weights are refused. The memory bombs
+run the real command line in a subprocess under an address-space limit (``ulimit -v``), where
+trusting a header would end in MemoryError (exit 1) instead of one clear line (exit 2)."""
+from __future__ import annotations
+
+import gzip
+import json
+import resource
+import struct
+import subprocess
+import zipfile
+import zlib
+
+import numpy as np
+import pytest
+
+import nndl
+from nndl.data import read_idx
+from nndl.errors import ConfigError, DataError, ModelFileError
+from nndl.io import load_checkpoint, load_model, save_checkpoint
+from nndl.io.container import read_container, write_container
+
+from cli_util import assert_usage_error, cli_env, nndl_executable
+
+LIMIT = 1 << 30  # 1 GiB of address space: nndl needs ~0.3 GiB; every bomb below wants more
+
+
+def nndl_limited(*args, cwd, env=None):
+    """The nndl console script under RLIMIT_AS = LIMIT (what ``ulimit -v`` sets)."""
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (LIMIT, LIMIT))
+
+    return subprocess.run([nndl_executable(), *map(str, args)], cwd=cwd, env=env or cli_env(),
+                          capture_output=True, text=True, timeout=120, preexec_fn=limit)
+
+
+def tiny_model(n_in=784, seed=0):
+    return nndl.Sequential([nndl.Dense(10, "sigmoid", input_dim=n_in)], cost="cross_entropy", seed=seed)
+
+
+def saved_model(tmp_path, name="m.npz"):
+    path = tmp_path / name
+    tiny_model().save(path)
+    return path
+
+
+def rewrite(path, meta=None, arrays=None, fmt="nndl.model"):
+    """Write a container with the given (possibly hostile) metadata and arrays."""
+    m, a = read_container(path, fmt)
+    write_container(path, m if meta is None else meta, a if arrays is None else arrays)
+    return path
+
+
+# ----------------------------------------------------------------------------- memory bombs
+
+
+def idx_header(code, dims):
+    return bytes([0, 0, code, len(dims)]) + struct.pack(f">{len(dims)}I", *dims)
+
+
+def test_gzip_bomb_idx_file_is_one_line_under_a_memory_limit(tmp_path):
+    """10 images declared, 1.5 GB inflated: reading stops at the header's size. (A gzip file may
+    be several members in a row, read as one stream: 1,536 copies of one 1 MiB member.)"""
+    d = tmp_path / "mnist"
+    d.mkdir()
+    mib_of_zeros = gzip.compress(bytes(1 << 20))
+    with open(d / "train-images-idx3-ubyte.gz", "wb") as f:
+        f.write(gzip.compress(idx_header(8, (10, 28, 28))))
+        f.write(mib_of_zeros * 1536)
+    for name in ("train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        (d / name).write_bytes(gzip.compress(idx_header(8, (1,)) + b"\0"))
+    r = nndl_limited("train", "--data-dir", d, "--epochs", "1", cwd=tmp_path)
+    assert_usage_error(r, "train-images-idx3-ubyte.gz", "more data than")
+    assert not (tmp_path / "runs").exists()
+
+
+def test_idx_dimensions_whose_product_overflows(tmp_path):
+    """2¹⁶·2¹⁶·2¹⁶·2¹⁶ = 2⁶⁴ wraps to 0 in int64: a header-only file must not pass as empty."""
+    p = tmp_path / "x.idx"
+    p.write_bytes(idx_header(8, (1 << 16,) * 4))
+    with pytest.raises(DataError, match="limit"):
+        read_idx(p)
+    p.write_bytes(idx_header(8, (3, 2)) + bytes(7))  # one byte too many
+    with pytest.raises(DataError, match="does not match"):
+        read_idx(p)
+
+
+def test_model_metadata_with_huge_layer_sizes(tmp_path):
+    path = saved_model(tmp_path)
+    meta, arrays = read_container(path, "nndl.model")
+    meta["model"]["layers"][0]["units"] = 10**9
+    write_container(path, meta, arrays)
+    r = nndl_limited("evaluate", path, cwd=tmp_path)
+    assert_usage_error(r, str(path), "parameters", "limit")
+
+
+def test_npz_member_declaring_a_trillion_values(tmp_path):
+    path = saved_model(tmp_path)
+    src = zipfile.ZipFile(path)
+    members = {n: src.read(n) for n in src.namelist()}
+    src.close()
+    header = {"descr": "<f4", "fortran_order": False, "shape": (10**6, 10**6)}
+    import io
+
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, header)
+    members["0.W.npy"] = buf.getvalue() + bytes(64)
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in members.items():
+            z.writestr(n, b)
+    r = nndl_limited("evaluate", path, cwd=tmp_path)
+    assert_usage_error(r, "0.W.npy", "limit")
+    header["shape"] = (7, 10)  # within limits, but more than the member holds
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, header)
+    members["0.W.npy"] = buf.getvalue() + bytes(64)
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in members.items():
+            z.writestr(n, b)
+    with pytest.raises(ModelFileError, match="holds 64 bytes"):
+        load_model(path)
+
+
+def test_sizes_beyond_the_parameter_limit(tmp_path):
+    r = nndl_limited("train", "--dataset", "digits8x8", "--sizes", "64,1000000000,10", "--epochs", "1",
+                     cwd=tmp_path)
+    assert_usage_error(r, "65,000,000,000 parameters", "limit")
+    assert not (tmp_path / "runs").exists()
+    with pytest.raises(ConfigError, match="limit"):
+        nndl.Sequential([nndl.Dense(10**5, input_dim=10**5)])
+
+
+def png_declaring(width, height):
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 100))
+            + chunk(b"IEND", b""))
+
+
+def test_image_declaring_100000_by_100000_pixels(tmp_path):
+    model = saved_model(tmp_path)
+    (tmp_path / "bomb.png").write_bytes(png_declaring(100_000, 100_000))
+    r = nndl_limited("predict", model, tmp_path / "bomb.png", cwd=tmp_path)
+    assert r.returncode == 2 and "internal error" not in r.stderr, r.stderr
+    assert "bomb.png" in r.stderr and "too large" in r.stderr
+    (tmp_path / "big.png").write_bytes(png_declaring(8000, 8000))  # 64 Mpx: under Pillow's limit, over ours
+    from nndl.imageprep import read_grayscale
+
+    with pytest.raises(DataError, match="8000×8000"):
+        read_grayscale(tmp_path / "big.png")
+
+
+# ----------------------------------------------------------------------------- hostile metadata
+
+
+def model_meta(tmp_path):
+    return read_container(saved_model(tmp_path), "nndl.model")[0]
+
+
+HOSTILE_MODEL_META = {
+    "units is a name": lambda m: m["model"]["layers"][0].update(units="many"),
+    "layer type is a number": lambda m: m["model"]["layers"][0].update(type=7),
+    "layers is a dict": lambda m: m["model"].update(layers={"0": m["model"]["layers"][0]}),
+    "a layer is a list": lambda m: m["model"]["layers"].__setitem__(0, [1, 2]),
+    "cost is a number": lambda m: m["model"].update(cost=3),
+    "cost is a list": lambda m: m["model"].update(cost=["quadratic"]),
+    "input shape of names": lambda m: m["model"].update(input_shape=["a"]),
+    "input shape 1e400": lambda m: m["model"].update(input_shape=[1e400]),
+    "activation is a list": lambda m: m["model"]["layers"][0].update(activation=[]),
+    "dtype is a number": lambda m: m["model"].update(dtype=32),
+    "metadata is a list": lambda m: m.update(metadata=[]),
+    "model is a string": lambda m: m.update(model="Sequential"),
+    "alpha is 1e400": lambda m: m["model"]["layers"][0].update(activation={"name": "elu", "alpha": 1e400}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_MODEL_META))
+def test_hostile_model_metadata_is_a_model_file_error(tmp_path, case):
+    path = saved_model(tmp_path)
+    meta, arrays = read_container(path, "nndl.model")
+    HOSTILE_MODEL_META[case](meta)
+    write_container(path, meta, arrays)
+    with pytest.raises(ModelFileError, match="m.npz"):
+        load_model(path, with_metadata=True)
+
+
+def test_json_nested_100000_deep_and_npy_renamed_npz(tmp_path):
+    path = saved_model(tmp_path)
+    deep = b'{"format": "nndl.model", "version": 1, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    _, arrays = read_container(path, "nndl.model")
+    payload = {"__meta__": np.frombuffer(deep, np.uint8), **arrays}
+    with open(path, "wb") as f:
+        np.savez(f, **payload)
+    with pytest.raises(ModelFileError, match="nested"):
+        load_model(path)
+    npy = tmp_path / "weights.npz"
+    np.save(tmp_path / "weights.npy", np.zeros(3))
+    (tmp_path / "weights.npy").rename(npy)
+    with pytest.raises(ModelFileError, match="not an .npz archive"):
+        load_model(npy)
+    assert_usage_error(nndl_limited("evaluate", npy, cwd=tmp_path), "weights.npz")
+
+
+def checkpoint_file(tmp_path):
+    model = tiny_model(n_in=4).compile(nndl.Adam(lr=0.01))
+    X = np.random.default_rng(0).normal(size=(8, 4))
+    history = model.fit(X, np.arange(8) % 10, epochs=1, batch_size=4)
+    path = tmp_path / "checkpoint.npz"
+    save_checkpoint(path, model, 1, history)
+    return path
+
+
+HOSTILE_CHECKPOINT_META = {
+    "epoch is a name": lambda m: m.update(epoch="one"),
+    "epoch is negative": lambda m: m.update(epoch=-3),
+    "optimizer is a list": lambda m: m.update(optimizer=[]),
+    "optimizer config is a number": lambda m: m["optimizer"].update(config=5),
+    "lr is 1e400": lambda m: m["optimizer"]["config"].update(lr=1e400),
+    "rng is a number": lambda m: m.update(rng=5),
+    "rng state of names": lambda m: m["rng"].update(state="x"),
+    "history is a list": lambda m: m.update(history=[1]),
+    "callbacks of numbers": lambda m: m.update(callbacks=[1, 2]),
+    "regularizer is a list": lambda m: m.update(regularizer=[None]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_CHECKPOINT_META))
+def test_hostile_checkpoint_metadata_is_a_model_file_error(tmp_path, case):
+    path = checkpoint_file(tmp_path)
+    meta, arrays = read_container(path, "nndl.checkpoint")
+    HOSTILE_CHECKPOINT_META[case](meta)
+    write_container(path, meta, arrays)
+    with pytest.raises(ModelFileError, match="checkpoint.npz"):
+        load_checkpoint(path)
+
+
+# ----------------------------------------------------------------------------- non-finite weights
+
+
+def test_nan_or_inf_weights_are_refused_on_load(tmp_path):
+    path = saved_model(tmp_path)
+    _, arrays = read_container(path, "nndl.model")
+    arrays["0.W"][3, 2] = np.nan
+    arrays["0.b"][0] = np.inf
+    rewrite(path, arrays=arrays)
+    with pytest.raises(ModelFileError, match="'0.W' holds 1 NaN or infinite"):
+        load_model(path)
+    assert_usage_error(nndl_limited("evaluate", path, cwd=tmp_path), "NaN or infinite")
+
+
+def test_nan_preprocessing_statistics_are_refused(tmp_path):
+    path = tmp_path / "m.npz"
+    nndl.io.save_model(tiny_model(), path, extra_arrays={"pre/mean": np.array([0.5, np.nan])})
+    with pytest.raises(ModelFileError, match="extra/pre/mean"):
+        load_model(path, with_metadata=True)
+
+
+def test_book_json_with_nan_weights_or_bad_types(tmp_path):
+    from nndl.book import network2
+
+    net = network2.Network([4, 3, 2])
+    path = tmp_path / "net.json"
+    net.save(str(path))
+    data = json.loads(path.read_text())
+    data["weights"][0][1][2] = float("nan")
+    path.write_text(json.dumps(data))  # Python writes NaN, which its own json reads back
+    with pytest.raises(ModelFileError, match="NaN or infinite"):
+        network2.load(str(path))
+    for bad in ({**data, "sizes": ["4", 3, 2]}, {**data, "cost": 7}, {**data, "weights": {"a": 1}}, [1, 2]):
+        path.write_text(json.dumps(bad))
+        with pytest.raises(ModelFileError):
+            load_model(path)
+
+
+@pytest.mark.parametrize("summary", ["[1, 2]", "[" * 100_000 + "]" * 100_000, '{"finished": 1e400', "7"])
+def test_hostile_run_summary_on_resume(tmp_path, summary):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.toml").write_text('dataset = "digits8x8"\n')
+    (run / "checkpoint.npz").write_bytes(b"")
+    (run / "summary.json").write_text(summary)
+    assert_usage_error(nndl_limited("train", "--resume", run, cwd=tmp_path), "summary.json")

@@ -1,0 +1,115 @@
+"""Writing files: atomic writes respect the umask, every plot goes through the one atomic
+writer, filesystem errors are one line (exit 2) and leave nothing half-written; the data
+folder the user named is never replaced by the 8×8 digits, and a fallback is said at the end."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import signal
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nndl
+from nndl.atomic import atomic_savefig, atomic_write
+from nndl.errors import OutputError
+
+from cli_util import assert_usage_error, cli_env, nndl_executable
+from cli_util import nndl as run_nndl
+
+PACKAGE = Path(nndl.__file__).parent
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_atomic_writes_respect_the_umask(tmp_path, umask, mode):
+    old = os.umask(umask)
+    try:
+        with atomic_write(tmp_path / "f.txt", "w") as f:
+            f.write("x")
+        nndl.Sequential([nndl.Dense(2, input_dim=2)]).save(tmp_path / "m.npz")
+    finally:
+        os.umask(old)
+    for name in ("f.txt", "m.npz"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == mode, name
+
+
+def test_a_path_under_a_file_is_an_output_error(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(OutputError, match="cannot write .*file/sub/m.npz") as e:
+        nndl.Sequential([nndl.Dense(2, input_dim=2)]).save(tmp_path / "file" / "sub" / "m.npz")
+    assert isinstance(e.value, OSError)  # callers catching OSError keep working
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    target = tmp_path / "out.bin"
+    target.write_bytes(b"old")
+    with pytest.raises(OutputError, match="out.bin"):
+        with atomic_write(target, "wb") as f:
+            f.write(b"new")
+            os.close(f.fileno())  # the descriptor goes away mid-write: flush/fsync fail (EBADF)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+
+
+def test_every_plot_goes_through_the_one_atomic_writer():
+    offenders = [f"{p.relative_to(PACKAGE)}:{i}" for p in PACKAGE.rglob("*.py") if p.name != "atomic.py"
+                 for i, line in enumerate(p.read_text().splitlines(), 1)
+                 if re.search(r"\.savefig\(", line)]
+    assert offenders == [], f"plots written without nndl.atomic.atomic_savefig: {offenders}"
+
+
+def test_atomic_savefig_writes_the_format_its_suffix_names(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure()
+    atomic_savefig(fig, tmp_path / "a.png")
+    atomic_savefig(fig, tmp_path / "a.svg")
+    plt.close(fig)
+    assert (tmp_path / "a.png").read_bytes()[:4] == b"\x89PNG"
+    assert b"<svg" in (tmp_path / "a.svg").read_bytes()[:400]
+
+
+def test_a_full_disk_during_training_is_one_line(tmp_path):
+    """RLIMIT_FSIZE makes the kernel refuse writes past 12 kB (EFBIG), as a full disk refuses
+    them (ENOSPC): the config is written, the first model file is not."""
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get EFBIG instead of being killed
+        resource.setrlimit(resource.RLIMIT_FSIZE, (12_000, 12_000))
+
+    r = subprocess.run([nndl_executable(), "train", "--dataset", "digits8x8", "--hidden", "100", "--epochs", "2",
+                        "--no-plots"], cwd=tmp_path, env=cli_env(), capture_output=True, text=True, timeout=120,
+                       preexec_fn=small_files)
+    assert_usage_error(r, "cannot write", ".npz", "too large")
+    run = next((tmp_path / "runs").iterdir())
+    assert sorted(p.name for p in run.iterdir()) == ["config.toml"]  # nothing half-written
+
+
+def test_nndl_data_dir_naming_a_missing_folder_is_an_error_not_a_fallback(tmp_path):
+    env = cli_env(NNDL_DATA_DIR=str(tmp_path / "no-such-folder"), XDG_CACHE_HOME=str(tmp_path / "cache"),
+                  NNDL_MNIST_MIRRORS=(tmp_path / "nowhere").as_uri() + "/")
+    r = run_nndl("train", cwd=tmp_path, env=env)
+    assert_usage_error(r, "NNDL_DATA_DIR", "no-such-folder", "does not exist")
+    assert not (tmp_path / "runs").exists()
+    (tmp_path / "empty").mkdir()
+    r = run_nndl("train", cwd=tmp_path, env=dict(env, NNDL_DATA_DIR=str(tmp_path / "empty")))
+    assert_usage_error(r, "is missing", "train-images-idx3-ubyte.gz")
+
+
+def test_the_fallback_is_said_in_the_final_summary(tmp_path):
+    """No MNIST anywhere and no network: the default run trains on the 8x8 digits, and says so
+    at the end too (the summary, the JSON 'done' event, and a closing notice)."""
+    env = cli_env(NNDL_DATA_DIR=None, XDG_CACHE_HOME=str(tmp_path / "cache"),
+                  NNDL_MNIST_MIRRORS=(tmp_path / "nowhere").as_uri() + "/")
+    r = run_nndl("train", "--json", cwd=tmp_path, env=env, check=0)
+    done = json.loads(r.stdout.strip().splitlines()[-1])
+    assert done["event"] == "done" and done["dataset"] == "digits8x8" and "MNIST" in done["fallback"]
+    summary = json.loads((tmp_path / done["run_dir"] / "summary.json").read_text())
+    assert summary["dataset"] == "digits8x8" and summary["fallback"] == done["fallback"]
+    assert np.isfinite(summary["final"]["test_accuracy"])
