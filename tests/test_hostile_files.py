@@ -251,11 +251,26 @@ def test_nan_or_inf_weights_are_refused_on_load(tmp_path):
     assert_usage_error(nndl_limited("evaluate", path, cwd=tmp_path), "NaN or infinite")
 
 
+def standardized_model(tmp_path, mean, std, name="m.npz"):
+    path = tmp_path / name
+    nndl.io.save_model(tiny_model(n_in=2), path, metadata={"preprocessing": {"name": "standardize"}},
+                       extra_arrays={"preprocess/mean": mean, "preprocess/std": std})
+    return path
+
+
 def test_nan_preprocessing_statistics_are_refused(tmp_path):
-    path = tmp_path / "m.npz"
-    nndl.io.save_model(tiny_model(), path, extra_arrays={"pre/mean": np.array([0.5, np.nan])})
-    with pytest.raises(ModelFileError, match="extra/pre/mean"):
+    path = standardized_model(tmp_path, np.array([0.5, np.nan]), np.ones(2))
+    with pytest.raises(ModelFileError, match="extra/preprocess/mean"):
         load_model(path, with_metadata=True)
+    assert_usage_error(nndl_limited("evaluate", path, cwd=tmp_path), "NaN or infinite")
+
+
+@pytest.mark.parametrize("mean, std", [(np.zeros(()), np.ones(())), (np.zeros(2), np.ones(3)),
+                                       (np.zeros((2, 2)), np.ones(2))])
+def test_preprocessing_statistics_of_the_wrong_shape(tmp_path, mean, std):
+    path = standardized_model(tmp_path, mean, std)
+    r = nndl_limited("predict", path, tmp_path / "none.png", cwd=tmp_path)
+    assert_usage_error(r, "preprocessing")
 
 
 def test_book_json_with_nan_weights_or_bad_types(tmp_path):
