@@ -18,7 +18,7 @@ import numpy as np
 
 from ..backend import blas_threads
 from ..arraychecks import check_finite, check_same_length
-from ..errors import InputError, TrainingError
+from ..errors import ConfigError, InputError, TrainingError
 from .callbacks import Callback, CallbackList, History
 
 
@@ -43,11 +43,14 @@ def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=N
     transform : optional callable applied to each training mini-batch's inputs before the
         step (on-the-fly augmentation, e.g. :class:`nndl.data.augment.RandomAffine`)
     """
-    epochs, batch_size = int(epochs), int(batch_size)
+    try:
+        epochs, batch_size = int(epochs), int(batch_size)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"epochs and batch size must be integers, got {epochs!r} and {batch_size!r}") from None
     if epochs < 0:
-        raise ValueError(f"epochs must be >= 0, got {epochs}")
+        raise ConfigError(f"epochs must be >= 0, got {epochs}")
     if batch_size <= 0:
-        raise ValueError(f"batch size must be positive, got {batch_size}")
+        raise ConfigError(f"batch size must be positive, got {batch_size}")
     if model.optimizer is None:
         model.compile()
     Xd = model.as_inputs(X)
