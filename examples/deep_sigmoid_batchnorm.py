@@ -43,8 +43,9 @@ def plot(histories: dict, path: str, title: str) -> None:
         ax.legend(fontsize=8)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    from nndl.atomic import atomic_savefig  # the one atomic writer
-    atomic_savefig(fig, path, dpi=90)
+    from nndl.viz import save_figure  # the one atomic figure writer
+
+    save_figure(fig, path, dpi=90)
     plt.close(fig)
 
 

@@ -55,11 +55,3 @@ def atomic_write(path, mode: str = "wb", **open_kwargs):
     finally:
         Path(tmp).unlink(missing_ok=True)  # gone already after a successful replace
 
-
-def atomic_savefig(fig, path, **savefig_kwargs) -> Path:
-    """Write a matplotlib figure atomically, in the format its suffix names (PNG by default)."""
-    path = Path(path)
-    fmt = path.suffix[1:].lower() or "png"
-    with atomic_write(path, "wb") as f:
-        fig.savefig(f, format=fmt, **savefig_kwargs)
-    return path

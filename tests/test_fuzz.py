@@ -6,6 +6,7 @@ Example counts are kept small so the whole file takes a few seconds."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import json
 import math
@@ -18,6 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import nndl
+from nndl.app.build import build_model, resolve
+from nndl.app.settings import RunConfig, load_config
 from nndl.errors import NNDLError
 from nndl.io import load_checkpoint, load_model, save_checkpoint
 from nndl.io.container import read_container, write_container
@@ -80,7 +83,7 @@ def files(tmp_path_factory):
     model = nndl.Sequential([nndl.Dense(6, "relu", input_dim=5), nndl.BatchNorm(),
                              nndl.Residual([nndl.Dense(6, "tanh")]), nndl.Dense(3, "softmax")],
                             cost="log_likelihood", seed=0)
-    model.save(d / "model.npz")
+    nndl.save_model(model, d / "model.npz")
     model.compile(nndl.Adam(lr=0.01))
     history = model.fit(np.random.default_rng(0).normal(size=(6, 5)), np.arange(6) % 3, epochs=1)
     save_checkpoint(d / "checkpoint.npz", model, 1, history, callback_states=[{"best": 0.5}])
@@ -117,14 +120,6 @@ def test_fuzzed_idx_files_give_only_nndl_errors(files, blob, dims):
     only_nndl_errors(lambda: read_idx(path))
 
 
-def _settings_module():
-    try:  # the application layer moved to nndl.app (issue 9)
-        from nndl.app import config
-    except ImportError:
-        from nndl import config
-    return config
-
-
 toml_values = st.recursive(
     st.booleans() | st.integers(-2**70, 2**70) | st.floats() | st.text(max_size=10)
     | st.sampled_from(["relu", "adam", "halve:3", "no-improvement:0", "zca", "784,30,10", "warmup:2+cosine"]),
@@ -145,19 +140,17 @@ def toml_literal(v) -> str:
 
 @FUZZ
 @given(entries=st.dictionaries(
-    st.sampled_from([f.name for f in __import__("dataclasses").fields(_settings_module().RunConfig)]
+    st.sampled_from([f.name for f in dataclasses.fields(RunConfig)]
                     + ["etta", "sizes.x", "[table]"]), toml_values, max_size=6),
        raw=st.text(max_size=20))
 def test_fuzzed_toml_configs_give_only_nndl_errors(files, entries, raw):
-    config = _settings_module()
     path = files / "fuzzed.toml"
     path.write_text("\n".join(f"{k} = {toml_literal(v)}" for k, v in entries.items()) + "\n" + raw)
 
     def load_and_build():
-        cfg = config.load_config(path).validate()
+        cfg = load_config(path).validate()
         if cfg.dataset == "mnist":
-            cfg = config.resolve(cfg, 784, 10, "mnist")
-            config.build_model(cfg)
+            build_model(resolve(cfg, 784, 10, "mnist"))
 
     only_nndl_errors(load_and_build)
 
@@ -211,7 +204,7 @@ def cli_inputs(files):
     no command can start a long run (every data load fails fast with one line)."""
     from PIL import Image
 
-    nndl.Sequential([nndl.Dense(10, "sigmoid", input_dim=784)], seed=0).save(files / "model.npz")
+    nndl.save_model(nndl.Sequential([nndl.Dense(10, "sigmoid", input_dim=784)], seed=0), files / "model.npz")
     img = np.zeros((40, 30), np.uint8)
     img[8:32, 12:18] = 255
     Image.fromarray(img).save(files / "digit.png")

@@ -41,7 +41,7 @@ def tiny_model(n_in=784, seed=0):
 
 def saved_model(tmp_path, name="m.npz"):
     path = tmp_path / name
-    tiny_model().save(path)
+    nndl.save_model(tiny_model(), path)
     return path
 
 
@@ -147,7 +147,7 @@ def test_image_declaring_100000_by_100000_pixels(tmp_path):
     assert r.returncode == 2 and "internal error" not in r.stderr, r.stderr
     assert "bomb.png" in r.stderr and "too large" in r.stderr
     (tmp_path / "big.png").write_bytes(png_declaring(8000, 8000))  # 64 Mpx: under Pillow's limit, over ours
-    from nndl.imageprep import read_grayscale
+    from nndl.data.imageprep import read_grayscale
 
     with pytest.raises(DataError, match="8000×8000"):
         read_grayscale(tmp_path / "big.png")

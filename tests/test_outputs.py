@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import nndl
-from nndl.atomic import atomic_savefig, atomic_write
+from nndl.atomic import atomic_write
 from nndl.errors import OutputError
 
 from cli_util import assert_usage_error, cli_env, nndl_executable
@@ -30,7 +30,7 @@ def test_atomic_writes_respect_the_umask(tmp_path, umask, mode):
     try:
         with atomic_write(tmp_path / "f.txt", "w") as f:
             f.write("x")
-        nndl.Sequential([nndl.Dense(2, input_dim=2)]).save(tmp_path / "m.npz")
+        nndl.save_model(nndl.Sequential([nndl.Dense(2, input_dim=2)]), tmp_path / "m.npz")
     finally:
         os.umask(old)
     for name in ("f.txt", "m.npz"):
@@ -40,7 +40,7 @@ def test_atomic_writes_respect_the_umask(tmp_path, umask, mode):
 def test_a_path_under_a_file_is_an_output_error(tmp_path):
     (tmp_path / "file").write_text("not a folder")
     with pytest.raises(OutputError, match="cannot write .*file/sub/m.npz") as e:
-        nndl.Sequential([nndl.Dense(2, input_dim=2)]).save(tmp_path / "file" / "sub" / "m.npz")
+        nndl.save_model(nndl.Sequential([nndl.Dense(2, input_dim=2)]), tmp_path / "file" / "sub" / "m.npz")
     assert isinstance(e.value, OSError)  # callers catching OSError keep working
 
 
@@ -56,24 +56,20 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
 
 
 def test_every_plot_goes_through_the_one_atomic_writer():
-    offenders = [f"{p.relative_to(PACKAGE)}:{i}" for p in PACKAGE.rglob("*.py") if p.name != "atomic.py"
-                 for i, line in enumerate(p.read_text().splitlines(), 1)
-                 if re.search(r"\.savefig\(", line)]
-    assert offenders == [], f"plots written without nndl.atomic.atomic_savefig: {offenders}"
+    """matplotlib's savefig is called in one place, nndl.viz.figure.save_figure (atomic)."""
+    roots = [PACKAGE, PACKAGE.parent / "examples", PACKAGE.parent / "benchmarks"]
+    offenders = [f"{p}:{i}" for root in roots if root.is_dir() for p in root.rglob("*.py")
+                 if p != PACKAGE / "viz" / "figure.py"
+                 for i, line in enumerate(p.read_text().splitlines(), 1) if re.search(r"\.savefig\(", line)]
+    assert offenders == [], f"plots written without nndl.viz.save_figure: {offenders}"
 
 
-def test_atomic_savefig_writes_the_format_its_suffix_names(tmp_path):
-    import matplotlib
+def test_a_plot_written_into_a_missing_folder_under_a_file(tmp_path):
+    from nndl.viz import plot_history
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig = plt.figure()
-    atomic_savefig(fig, tmp_path / "a.png")
-    atomic_savefig(fig, tmp_path / "a.svg")
-    plt.close(fig)
-    assert (tmp_path / "a.png").read_bytes()[:4] == b"\x89PNG"
-    assert b"<svg" in (tmp_path / "a.svg").read_bytes()[:400]
+    (tmp_path / "file").write_text("")
+    with pytest.raises(OutputError, match="cannot write"):
+        plot_history({"epoch": [1, 2], "accuracy": [0.5, 0.6]}, path=tmp_path / "file" / "acc.png")
 
 
 def test_a_full_disk_during_training_is_one_line(tmp_path):

@@ -121,7 +121,8 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         raise DataError(f"{name}: file not found at {path}") from None
     except EOFError:
         # gzip raises EOFError when the stream stops before its end marker.
-        raise DataError(f"{name}: gzip data is truncated (incomplete download?); delete it and fetch it again") from None
+        raise DataError(f"{name}: gzip data is truncated (incomplete download?); "
+                        f"delete it and fetch it again") from None
     except (OSError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
         raise DataError(f"{name}: cannot be read ({e}); delete it and fetch it again") from None
 

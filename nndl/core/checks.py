@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .backend import get_array_module
-from .errors import InputError
+from ..backend import get_array_module
+from ..errors import InputError
 
 
 def check_examples(X, what: str = "X") -> None:
