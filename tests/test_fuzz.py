@@ -90,24 +90,17 @@ def files(tmp_path_factory):
     return d
 
 
+@pytest.mark.parametrize("kind, fmt, load", [
+    ("model", "nndl.model", lambda p: load_model(p, with_metadata=True)),
+    ("checkpoint", "nndl.checkpoint", load_checkpoint)])
 @FUZZ
 @given(data=st.data())
-def test_fuzzed_model_metadata_gives_only_nndl_errors(files, data):
-    meta, arrays = read_container(files / "model.npz", "nndl.model")
+def test_fuzzed_file_metadata_gives_only_nndl_errors(files, data, kind, fmt, load):
+    meta, arrays = read_container(files / f"{kind}.npz", fmt)
     mutate(data, meta)
-    path = files / "fuzzed-model.npz"
+    path = files / f"fuzzed-{kind}.npz"
     write_container(path, meta, arrays)
-    only_nndl_errors(lambda: load_model(path, with_metadata=True))
-
-
-@FUZZ
-@given(data=st.data())
-def test_fuzzed_checkpoint_metadata_gives_only_nndl_errors(files, data):
-    meta, arrays = read_container(files / "checkpoint.npz", "nndl.checkpoint")
-    mutate(data, meta)
-    path = files / "fuzzed-checkpoint.npz"
-    write_container(path, meta, arrays)
-    only_nndl_errors(lambda: load_checkpoint(path))
+    only_nndl_errors(lambda: load(path))
 
 
 @FUZZ
