@@ -30,6 +30,11 @@ def _umask() -> int:
 
 def output_error(path, e: OSError) -> OutputError:
     """The one-line error for an OSError met while writing ``path``."""
+    if isinstance(e, (FileExistsError, NotADirectoryError)):  # mkdir met a file on the way
+        blocked = Path(e.filename) if e.filename else Path(path).parent
+        blocking = next((p for p in (blocked, *blocked.parents) if p.exists()), None)
+        if blocking is not None and not blocking.is_dir():
+            return OutputError(f"cannot write {path}: {blocking} is a file, not a folder")
     return OutputError(f"cannot write {path}: {e.strerror or e}")
 
 

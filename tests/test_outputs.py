@@ -39,9 +39,24 @@ def test_atomic_writes_respect_the_umask(tmp_path, umask, mode):
 
 def test_a_path_under_a_file_is_an_output_error(tmp_path):
     (tmp_path / "file").write_text("not a folder")
-    with pytest.raises(OutputError, match="cannot write .*file/sub/m.npz") as e:
+    with pytest.raises(OutputError, match="cannot write .*file/sub/m.npz: .*file is a file, not a folder") as e:
         nndl.save_model(nndl.Sequential([nndl.Dense(2, input_dim=2)]), tmp_path / "file" / "sub" / "m.npz")
     assert isinstance(e.value, OSError)  # callers catching OSError keep working
+
+
+def test_output_paths_under_a_file_are_one_line_on_the_command_line(tmp_path):
+    (tmp_path / "file").write_text("")
+    r = run_nndl("train", "--dataset", "digits8x8", "--epochs", "1", "--hidden", "5", "--run-dir", "file/run",
+                 cwd=tmp_path)
+    assert_usage_error(r, "file/run", "file is a file, not a folder")
+    from PIL import Image
+
+    nndl.save_model(nndl.Sequential([nndl.Dense(10, "sigmoid", input_dim=784)], seed=0), tmp_path / "m.npz")
+    img = np.zeros((40, 30), np.uint8)
+    img[8:32, 12:18] = 255
+    Image.fromarray(img).save(tmp_path / "one.png")
+    r = run_nndl("predict", "m.npz", "one.png", "--save-input", "file/inputs", cwd=tmp_path)
+    assert_usage_error(r, "cannot write file/inputs", "file is a file, not a folder")
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):

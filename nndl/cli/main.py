@@ -75,6 +75,11 @@ def main(argv=None) -> int:
     except OSError as e:  # a path the user gave: under a file, unwritable, on a full disk
         if debug:
             raise
+        if isinstance(e, (NotADirectoryError, FileExistsError)) and e.filename:  # a file in a folder's place
+            from ..atomic import output_error
+
+            print(f"nndl: error: {output_error(e.filename, e)}", file=sys.stderr)
+            return 2
         where = f"{e.filename}: " if e.filename else ""
         print(f"nndl: error: {where}{e.strerror or _one_line(e)}", file=sys.stderr)
         return 2
