@@ -206,6 +206,15 @@ HOSTILE_CHECKPOINT_META = {
 }
 
 
+def test_checkpoint_optimizer_state_of_the_wrong_shape(tmp_path):
+    path = checkpoint_file(tmp_path)
+    meta, arrays = read_container(path, "nndl.checkpoint")
+    for key, value in (("opt/0.m", np.zeros((3, 3))), ("opt/9.m", np.zeros(1)), ("opt/x.m", np.zeros(1))):
+        write_container(path, meta, {**arrays, key: value})
+        with pytest.raises(ModelFileError, match="optimiser state"):
+            load_checkpoint(path)
+
+
 HOSTILE = {"model": ("nndl.model", saved_model, lambda p: load_model(p, with_metadata=True), HOSTILE_MODEL_META),
            "checkpoint": ("nndl.checkpoint", checkpoint_file, load_checkpoint, HOSTILE_CHECKPOINT_META)}
 

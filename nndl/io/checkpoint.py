@@ -59,10 +59,25 @@ def load_checkpoint(path, backend: str = "numpy") -> dict:
                                         model.xp)
         set_rng_state(model.rng, meta["rng"])
         history = History(meta["history"])
+        _check_optimizer_state(model, arrays, where)
     except BUILD_ERRORS as e:
         raise ModelFileError(f"{where}: damaged checkpoint ({type(e).__name__}: {e})") from None
     return {"model": model, "epoch": epoch, "history": history,
             "callbacks": meta.get("callbacks", []), "metadata": meta.get("metadata", {})}
+
+
+def _check_optimizer_state(model, arrays: dict, where: str) -> None:
+    """Optimiser arrays are keyed '<parameter index>.<name>' and shaped like that parameter."""
+    params = model.parameters()
+    for key, value in arrays.items():
+        if not key.startswith("opt/"):
+            continue
+        index, _, _ = key[4:].partition(".")
+        if not index.isdigit() or int(index) >= len(params):
+            raise ModelFileError(f"{where}: optimiser state {key!r} belongs to no parameter of the model")
+        if tuple(value.shape) != tuple(params[int(index)].value.shape):
+            raise ModelFileError(f"{where}: optimiser state {key!r} has shape {tuple(value.shape)}, "
+                                 f"expected {tuple(params[int(index)].value.shape)}")
 
 
 def restore_training(checkpoint: dict, callbacks) -> None:
