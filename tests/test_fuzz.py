@@ -26,7 +26,7 @@ from nndl.io import load_checkpoint, load_model, save_checkpoint
 from nndl.io.container import read_container, write_container
 
 MEMORY_BOUND = 200 * 2**20  # bytes; a valid tiny model needs well under 1 MB
-FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 json_values = st.recursive(
