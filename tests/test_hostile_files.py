@@ -10,6 +10,7 @@ import json
 import resource
 import struct
 import subprocess
+import sys
 import zipfile
 import zlib
 
@@ -27,13 +28,14 @@ from cli_util import assert_usage_error, cli_env, nndl_executable
 LIMIT = 1 << 30  # 1 GiB of address space: nndl needs ~0.3 GiB; every bomb below wants more
 
 
+def limit_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (LIMIT, LIMIT))
+
+
 def nndl_limited(*args, cwd, env=None):
     """The nndl console script under RLIMIT_AS = LIMIT (what ``ulimit -v`` sets)."""
-    def limit():
-        resource.setrlimit(resource.RLIMIT_AS, (LIMIT, LIMIT))
-
     return subprocess.run([nndl_executable(), *map(str, args)], cwd=cwd, env=env or cli_env(),
-                          capture_output=True, text=True, timeout=120, preexec_fn=limit)
+                          capture_output=True, text=True, timeout=120, preexec_fn=limit_memory)
 
 
 def tiny_model(n_in=784, seed=0):
@@ -67,6 +69,16 @@ def test_gzip_bomb_idx_file_is_one_line_under_a_memory_limit(tmp_path):
     r = nndl_limited("train", "--data-dir", d, "--epochs", "1", cwd=tmp_path)
     assert_usage_error(r, "train-images-idx3-ubyte.gz", "more data than")
     assert not (tmp_path / "runs").exists()
+
+
+def test_gzip_bomb_book_pickle_under_a_memory_limit(tmp_path):
+    (tmp_path / "mnist.pkl.gz").write_bytes(gzip.compress(bytes(1 << 20)) * 1536)
+    code = ("import sys\nfrom nndl.data import load_mnist_pkl\nfrom nndl.errors import DataError\n"
+            "try:\n    load_mnist_pkl(sys.argv[1])\nexcept DataError as e:\n"
+            "    print(f'nndl: error: {e}', file=sys.stderr)\n    sys.exit(2)")
+    r = subprocess.run([sys.executable, "-c", code, tmp_path / "mnist.pkl.gz"], capture_output=True, text=True,
+                       env=cli_env(), timeout=120, preexec_fn=limit_memory)
+    assert_usage_error(r, "mnist.pkl.gz", "gzip bomb")
 
 
 def test_idx_dimensions_whose_product_overflows(tmp_path):

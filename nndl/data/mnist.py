@@ -224,6 +224,23 @@ class _ArrayOnlyUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError("persistent references are not allowed")
 
 
+#: The book's mnist.pkl.gz inflates to ~220 MB; a file inflating far beyond is a gzip bomb.
+_MAX_PICKLE_BYTES = 400 * 2**20
+
+
+def _gunzip_bounded(raw: bytes, name: str) -> bytes:
+    """Decompress in chunks, stopping (DataError) once past :data:`_MAX_PICKLE_BYTES`."""
+    parts, total = [], 0
+    with gzip.GzipFile(fileobj=io.BytesIO(raw)) as g:
+        while chunk := g.read(1 << 20):
+            total += len(chunk)
+            if total > _MAX_PICKLE_BYTES:
+                raise DataError(f"{name}: inflates to more than {_MAX_PICKLE_BYTES // 2**20} MB; "
+                                f"not the book's MNIST pickle (a gzip bomb?)")
+            parts.append(chunk)
+    return b"".join(parts)
+
+
 def load_mnist_pkl(path: str | os.PathLike, *, flatten: bool = True) -> MNIST:
     """Read the book's ``mnist.pkl.gz`` (three ``(X, y)`` pairs) safely.
 
@@ -245,8 +262,10 @@ def load_mnist_pkl(path: str | os.PathLike, *, flatten: bool = True) -> MNIST:
     try:
         raw = path.read_bytes()
         if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
+            raw = _gunzip_bounded(raw, name)
         obj = _ArrayOnlyUnpickler(io.BytesIO(raw), encoding="latin1").load()
+    except DataError:
+        raise
     except FileNotFoundError:
         raise DataError(f"{name}: file not found at {path}") from None
     except pickle.UnpicklingError as e:
