@@ -121,6 +121,10 @@ def test_npz_member_declaring_a_trillion_values(tmp_path):
     with_member_header(path, "0.W.npy", (7, 10))  # within limits, but more than the member holds
     with pytest.raises(ModelFileError, match="holds 64 bytes"):
         load_model(path)
+    from nndl.data.npz import read_npz  # the one npz reader (also of the expanded-MNIST cache)
+
+    with pytest.raises(DataError, match="holds 64 bytes"):
+        read_npz(path)
 
 
 def test_sizes_beyond_the_parameter_limit(tmp_path):
