@@ -307,3 +307,12 @@ def test_hostile_run_summary_on_resume(tmp_path, summary):
     (run / "checkpoint.npz").write_bytes(b"")
     (run / "summary.json").write_text(summary)
     assert_usage_error(nndl_limited("train", "--resume", run, cwd=tmp_path), "summary.json")
+
+
+@pytest.mark.parametrize("doc", ["[" * 100_000 + "]" * 100_000,
+                                 '{"records": [{"epoch": "x", "step": 1, "grad_norm": 1}]}',
+                                 '{"records": {"a": 1}}'])
+def test_hostile_diagnostics_file(tmp_path, doc):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "diagnostics.json").write_text(doc)
+    assert_usage_error(nndl_limited("gradients", tmp_path / "run", cwd=tmp_path), "diagnostics")
