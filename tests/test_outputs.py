@@ -1,9 +1,9 @@
 """Writing files: atomic writes respect the umask, every plot goes through the one atomic
 writer, filesystem errors are one line (exit 2) and leave nothing half-written; the data
-folder the user named is never replaced by the 8×8 digits, and a fallback is said at the end."""
+folder the user named is never replaced by the 8×8 digits (that a fallback is said in the
+summary is checked by tests/test_cli.py's offline-fallback test)."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import resource
@@ -111,16 +111,3 @@ def test_nndl_data_dir_naming_a_missing_folder_is_an_error_not_a_fallback(tmp_pa
     (tmp_path / "empty").mkdir()
     r = run_nndl("train", cwd=tmp_path, env=dict(env, NNDL_DATA_DIR=str(tmp_path / "empty")))
     assert_usage_error(r, "is missing", "train-images-idx3-ubyte.gz")
-
-
-def test_the_fallback_is_said_in_the_final_summary(tmp_path):
-    """No MNIST anywhere and no network: the default run trains on the 8x8 digits, and says so
-    at the end too (the summary, the JSON 'done' event, and a closing notice)."""
-    env = cli_env(NNDL_DATA_DIR=None, XDG_CACHE_HOME=str(tmp_path / "cache"),
-                  NNDL_MNIST_MIRRORS=(tmp_path / "nowhere").as_uri() + "/")
-    r = run_nndl("train", "--json", cwd=tmp_path, env=env, check=0)
-    done = json.loads(r.stdout.strip().splitlines()[-1])
-    assert done["event"] == "done" and done["dataset"] == "digits8x8" and "MNIST" in done["fallback"]
-    summary = json.loads((tmp_path / done["run_dir"] / "summary.json").read_text())
-    assert summary["dataset"] == "digits8x8" and summary["fallback"] == done["fallback"]
-    assert np.isfinite(summary["final"]["test_accuracy"])
