@@ -178,8 +178,7 @@ class Sequential:
         y = np.asarray(to_host(y))
         k = self.output_shape[-1]
         check_labels(y, k, self.output_shape)
-        if y.ndim == 1 and (np.issubdtype(y.dtype, np.integer) or y.dtype == bool):
-            y = y.astype(np.intp)
+        if y.ndim == 1 and np.issubdtype(y.dtype, np.integer):
             Y = np.zeros((y.shape[0], k), dtype=self.dtype)
             Y[np.arange(y.shape[0]), y] = 1
         else:

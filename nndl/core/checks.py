@@ -44,7 +44,7 @@ def check_labels(y, n_outputs: int, output_shape) -> None:
     """Integer class labels 0..n_outputs-1, or targets with the output's number of values."""
     if y.ndim == 0:
         raise InputError(f"labels y must be an array with one entry per example, got {y!r}")
-    if y.ndim == 1 and (np.issubdtype(y.dtype, np.integer) or y.dtype == bool):
+    if y.ndim == 1 and np.issubdtype(y.dtype, np.integer):
         if y.size and (int(y.min()) < 0 or int(y.max()) >= n_outputs):
             lo, hi = int(y.min()), int(y.max())
             raise InputError(f"labels run from {lo} to {hi} but the model has {n_outputs} output(s), "
