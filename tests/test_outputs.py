@@ -87,19 +87,29 @@ def test_a_plot_written_into_a_missing_folder_under_a_file(tmp_path):
         plot_history({"epoch": [1, 2], "accuracy": [0.5, 0.6]}, path=tmp_path / "file" / "acc.png")
 
 
-def test_a_full_disk_during_training_is_one_line(tmp_path):
-    """RLIMIT_FSIZE makes the kernel refuse writes past 12 kB (EFBIG), as a full disk refuses
-    them (ENOSPC): the config is written, the first model file is not."""
+def nndl_on_a_full_disk(*args, cwd, limit=12_000):
+    """RLIMIT_FSIZE makes the kernel refuse writes past ``limit`` bytes (EFBIG), as a full disk
+    refuses them (ENOSPC)."""
     def small_files():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get EFBIG instead of being killed
-        resource.setrlimit(resource.RLIMIT_FSIZE, (12_000, 12_000))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    r = subprocess.run([nndl_executable(), "train", "--dataset", "digits8x8", "--hidden", "100", "--epochs", "2",
-                        "--no-plots"], cwd=tmp_path, env=cli_env(), capture_output=True, text=True, timeout=120,
-                       preexec_fn=small_files)
+    return subprocess.run([nndl_executable(), *map(str, args)], cwd=cwd, env=cli_env(), capture_output=True,
+                          text=True, timeout=120, preexec_fn=small_files)
+
+
+def test_a_full_disk_during_training_and_evaluation_is_one_line(tmp_path):
+    r = nndl_on_a_full_disk("train", "--dataset", "digits8x8", "--hidden", "100", "--epochs", "2", "--no-plots",
+                            cwd=tmp_path)
     assert_usage_error(r, "cannot write", ".npz", "too large")
     run = next((tmp_path / "runs").iterdir())
     assert sorted(p.name for p in run.iterdir()) == ["config.toml"]  # nothing half-written
+    run_nndl("train", "--dataset", "digits8x8", "--hidden", "10", "--epochs", "1", "--no-plots", "--run-dir", "ok",
+             "-q", cwd=tmp_path, check=0)
+    before = sorted(p.name for p in (tmp_path / "ok").iterdir())
+    r = nndl_on_a_full_disk("evaluate", "ok", cwd=tmp_path, limit=2_000)  # the PNGs do not fit
+    assert_usage_error(r, "cannot write", ".png", "too large")
+    assert sorted(p.name for p in (tmp_path / "ok").iterdir()) == before
 
 
 def test_nndl_data_dir_naming_a_missing_folder_is_an_error_not_a_fallback(tmp_path):
