@@ -178,6 +178,7 @@ HOSTILE_MODEL_META = {
     "dtype is a number": lambda m: m["model"].update(dtype=32),
     "metadata is a list": lambda m: m.update(metadata=[]),
     "model is a string": lambda m: m.update(model="Sequential"),
+    "no input shape": lambda m: m["model"].update(input_shape=[]),
     "alpha is 1e400": lambda m: m["model"]["layers"][0].update(activation={"name": "elu", "alpha": 1e400}),
 }
 
@@ -220,6 +221,14 @@ HOSTILE_CHECKPOINT_META = {
     "callbacks of numbers": lambda m: m.update(callbacks=[1, 2]),
     "regularizer is a list": lambda m: m.update(regularizer=[None]),
 }
+
+
+def test_weights_that_belong_to_no_layer(tmp_path):
+    path = saved_model(tmp_path)
+    meta, arrays = read_container(path, "nndl.model")
+    write_container(path, meta, {**arrays, "1.W": np.zeros((10, 10), np.float32)})
+    with pytest.raises(ModelFileError, match="belong to no layer"):
+        load_model(path)
 
 
 def test_checkpoint_optimizer_state_of_the_wrong_shape(tmp_path):

@@ -75,6 +75,9 @@ def build_model_from(config, weights: dict, where: str, backend: str = "numpy"):
     try:
         model = Sequential.from_config(config, backend=backend)
         model.set_weights(weights)
+        unused = sorted(set(weights) - set(model.get_weights()))
+        if unused:  # arrays the description has no place for: not the model that was saved
+            raise ValueError(f"arrays {', '.join(unused[:3])} belong to no layer of the model")
     except NNDLError as e:  # e.g. the size limits: say which file
         raise ModelFileError(f"{where}: {e}") from None
     except BUILD_ERRORS as e:

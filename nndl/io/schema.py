@@ -83,7 +83,9 @@ def check_model_config(config, where: str) -> dict:
     if isinstance(cost, dict):
         cost = cost.get("name")
     require(cost, str, where, "the cost name")
-    shape = require(config.get("input_shape", []), list, where, "'input_shape'")
+    shape = require(config.get("input_shape"), list, where, "'input_shape'")
+    if not shape:  # a saved model is always built: without a shape its weights would be ignored
+        raise ModelFileError(f"{where}: the model has no input shape")
     for s in shape:
         require(s, int, where, "each input_shape entry")
         if not 1 <= s <= MAX_VALUES_PER_EXAMPLE:
