@@ -157,6 +157,8 @@ def _cli_vocabulary():
     for action in build_parser()._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
+                if name == "serve":  # starts a web server and waits: tested by tests/test_serve_*.py
+                    continue
                 # never --help (prints and exits 0) nor --dataset (digits8x8 would really train)
                 commands[name] = sorted({o for a in sub._actions for o in a.option_strings}
                                         - {"-h", "--help", "--dataset"})
