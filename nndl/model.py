@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .core.checks import check_examples, check_labels, check_same_length
 from .backend import backend_module, make_rng, resolve_dtype, to_device, to_host
 from .core.activations import Linear
 from .core.costs import get_cost
+from .errors import InputError
+from .core.limits import MAX_PARAMETERS, MAX_VALUES_PER_EXAMPLE, n_values
 from .core.regularizers import get_regularizer
 from .layers.base import check_layers, layer_from_config
 from .optim import get_optimizer
@@ -32,6 +35,29 @@ from .train.loop import fit as train_loop
 
 _LINEAR = Linear()
 EVAL_BATCH = 2000  # examples per forward pass when evaluating: bounds memory for conv nets
+
+
+def _check_sizes(layers, shape) -> None:
+    """Refuse, before anything is allocated, a network whose parameters or activations would
+    not fit any sane memory (``--sizes 64,1000000000,10``, a model file declaring huge layers)."""
+    from .errors import ConfigError
+
+    total = 0
+    for i, layer in enumerate(layers):
+        width = n_values(shape)
+        if width > MAX_VALUES_PER_EXAMPLE:
+            raise ConfigError(f"layer {i} ({type(layer).__name__}) would take {width:,} values per example "
+                              f"(shape {shape}); nndl's limit is {MAX_VALUES_PER_EXAMPLE:,}")
+        total += layer.count_params(shape)
+        if total > MAX_PARAMETERS:
+            raise ConfigError(f"the network would have at least {total:,} parameters (layer {i}, "
+                              f"{type(layer).__name__}, on inputs of shape {shape}); nndl's limit is "
+                              f"{MAX_PARAMETERS:,}: use smaller layers")
+        shape = tuple(layer.compute_output_shape(shape))
+    width = n_values(shape)
+    if width > MAX_VALUES_PER_EXAMPLE:
+        raise ConfigError(f"the network's output would have {width:,} values per example; "
+                          f"nndl's limit is {MAX_VALUES_PER_EXAMPLE:,}")
 
 
 class Sequential:
@@ -62,6 +88,7 @@ class Sequential:
         shape = tuple(int(s) for s in input_shape)
         if any(s <= 0 for s in shape):
             raise ValueError(f"input shape must be positive, got {shape}")
+        _check_sizes(self.layers, shape)
         self.input_shape = shape
         self.__dict__.pop("_params_cache", None)
         for layer in self.layers:
@@ -76,7 +103,7 @@ class Sequential:
         if not self.built:
             self.build(X.shape[1:])
         elif tuple(X.shape[1:]) != self.input_shape:
-            raise ValueError(f"model expects inputs of shape {self.input_shape}, got {tuple(X.shape[1:])}")
+            raise InputError(f"model expects inputs of shape {self.input_shape}, got {tuple(X.shape[1:])}")
 
     def compile(self, optimizer="sgd", cost=None, regularizer=None, lmbda: float = 0.0):
         """Choose how to learn: an optimiser (object or name), and optionally the cost and
@@ -151,9 +178,11 @@ class Sequential:
 
     # -- data conversion at the boundary ----------------------------------------------------
     def as_inputs(self, X):
-        X = to_device(X, self.xp, self.dtype)
-        if X.ndim < 2:
-            raise ValueError(f"inputs must have a batch axis: got shape {tuple(X.shape)}")
+        try:
+            X = to_device(X, self.xp, self.dtype)
+        except (TypeError, ValueError) as e:  # strings, ragged lists, None
+            raise InputError(f"inputs X must be an array of numbers ({e})") from None
+        check_examples(X)
         self._ensure_built(X)
         return X
 
@@ -162,9 +191,8 @@ class Sequential:
         shape are used as they are (regression, or the book's one-hot vectors)."""
         y = np.asarray(to_host(y))
         k = self.output_shape[-1]
+        check_labels(y, k, self.output_shape)
         if y.ndim == 1 and np.issubdtype(y.dtype, np.integer):
-            if y.size and (y.min() < 0 or y.max() >= k):
-                raise ValueError(f"labels must be in 0..{k - 1}, got range {y.min()}..{y.max()}")
             Y = np.zeros((y.shape[0], k), dtype=self.dtype)
             Y[np.arange(y.shape[0]), y] = 1
         else:
@@ -193,6 +221,7 @@ class Sequential:
 
         ``n_train`` is the n of λ/2n; the training-set size when known."""
         X = self.as_inputs(X)
+        check_same_length(X, y)
         Y = self.as_targets(y)
         labels = self.labels(y)
         total, correct = 0.0, 0

@@ -8,7 +8,6 @@ from nndl.layers import (Activation, AvgPool2D, Conv2D, Dense, Dropout, Flatten,
                          MaxPool2D)
 from nndl.layers.im2col import col2im, im2col
 
-TOL = 1e-6
 
 
 def _direct_conv(x, W, b, stride, pad):
@@ -34,7 +33,7 @@ def _direct_conv(x, W, b, stride, pad):
 ])
 def test_conv_gradcheck(cfg, shape):
     r = nndl.gradcheck_layer(Conv2D(**cfg), shape, batch=3)
-    assert r.max_error < TOL, r
+    assert r.passed, r
 
 
 @pytest.mark.parametrize("cls", [MaxPool2D, AvgPool2D, L2Pool2D])
@@ -47,12 +46,12 @@ def test_conv_gradcheck(cfg, shape):
 ])
 def test_pool_gradcheck(cls, pool, stride, shape):
     r = nndl.gradcheck_layer(cls(pool, stride=stride), shape, batch=3)
-    assert r.max_error < TOL, r
+    assert r.passed, r
 
 
 def test_dropout_gradcheck_fixed_mask():
     r = nndl.gradcheck_layer(Dropout(0.5), (3, 4, 4), batch=3)
-    assert r.max_error < TOL, r
+    assert r.passed, r
 
 
 def test_conv_forward_matches_direct_loops():
@@ -108,7 +107,7 @@ def test_whole_conv_model_gradcheck(pool, pad):
     X = rng.standard_normal((4, 2, 12, 12))
     y = np.array([0, 1, 2, 1])
     r = nndl.gradcheck(model, X, y, max_entries=60)
-    assert r.max_error < TOL, r
+    assert r.passed, r
 
 
 def test_book_ordering_pool_then_activation_gradcheck():
@@ -119,7 +118,7 @@ def test_book_ordering_pool_then_activation_gradcheck():
     model.compile(lmbda=0.5)
     X = np.random.default_rng(1).standard_normal((3, 1, 8, 8))
     r = nndl.gradcheck(model, X, np.array([0, 1, 2]))
-    assert r.max_error < TOL, r
+    assert r.passed, r
 
 
 def test_conv_validation_errors():

@@ -248,6 +248,24 @@ def _stacked(part):
     return part
 
 
+#: The book's mnist.pkl.gz inflates to ~220 MB and expand_mnist.py's ×5 file to ~0.9 GB (float32
+#: arrays one per image); a file inflating far beyond that is a gzip bomb.
+_MAX_PICKLE_BYTES = 1536 * 2**20
+
+
+def _gunzip_bounded(raw: bytes, name: str) -> bytes:
+    """Decompress in chunks, stopping (DataError) once past :data:`_MAX_PICKLE_BYTES`."""
+    parts, total = [], 0
+    with gzip.GzipFile(fileobj=io.BytesIO(raw)) as g:
+        while chunk := g.read(1 << 20):
+            total += len(chunk)
+            if total > _MAX_PICKLE_BYTES:
+                raise DataError(f"{name}: inflates to more than {_MAX_PICKLE_BYTES // 2**20} MB; "
+                                f"not the book's MNIST pickle (a gzip bomb?)")
+            parts.append(chunk)
+    return b"".join(parts)
+
+
 def load_mnist_pkl(path: str | os.PathLike, *, flatten: bool = True) -> MNIST:
     """Read the book's ``mnist.pkl.gz`` (three ``(X, y)`` pairs) safely.
 
@@ -269,8 +287,10 @@ def load_mnist_pkl(path: str | os.PathLike, *, flatten: bool = True) -> MNIST:
     try:
         raw = path.read_bytes()
         if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
+            raw = _gunzip_bounded(raw, name)
         obj = _ArrayOnlyUnpickler(io.BytesIO(raw), encoding="latin1").load()
+    except DataError:
+        raise
     except FileNotFoundError:
         raise DataError(f"{name}: file not found at {path}") from None
     except pickle.UnpicklingError as e:

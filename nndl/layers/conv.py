@@ -88,6 +88,10 @@ class Conv2D(Layer):
         ow = conv_output_size(w, self.kw, self.stride, self.padding)
         return (self.filters, oh, ow)
 
+    def count_params(self, input_shape) -> int:
+        c = int(input_shape[0]) if len(input_shape) else 1
+        return self.filters * c * self.kh * self.kw + self.filters  # W and b
+
     def build(self, input_shape, rng, dtype=np.float32, xp=np):
         out = super().build(input_shape, rng, dtype, xp)
         c = self.input_shape[0]

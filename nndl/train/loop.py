@@ -17,7 +17,8 @@ import time
 import numpy as np
 
 from ..backend import blas_threads
-from ..errors import TrainingError
+from ..core.checks import check_finite, check_same_length
+from ..errors import ConfigError, InputError, TrainingError
 from .callbacks import Callback, CallbackList, History
 
 
@@ -49,23 +50,31 @@ def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=N
         the mini-batch's example indices (the book's veneers call a reader's overridden
         ``update_mini_batch`` through it)
     """
-    epochs, batch_size = int(epochs), int(batch_size)
+    try:
+        epochs, batch_size = int(epochs), int(batch_size)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"epochs and batch size must be integers, got {epochs!r} and {batch_size!r}") from None
     if epochs < 0:
-        raise ValueError(f"epochs must be >= 0, got {epochs}")
+        raise ConfigError(f"epochs must be >= 0, got {epochs}")
     if batch_size <= 0:
-        raise ValueError(f"batch size must be positive, got {batch_size}")
+        raise ConfigError(f"batch size must be positive, got {batch_size}")
     if model.optimizer is None:
         model.compile()
     Xd = model.as_inputs(X)
+    check_same_length(Xd, y, "training data: ")
     Yd = model.as_targets(y)
     n = Xd.shape[0]
-    if n == 0:
-        raise ValueError("no training data")
-    if Yd.shape[0] != n:
-        raise ValueError(f"{n} inputs but {Yd.shape[0]} labels")
+    # Checked once here, so NaN in the data is reported as such, not as divergence.
+    check_finite(Xd, "the training inputs X")
+    check_finite(Yd, "the training labels y")
     val = None
     if validation_data is not None:
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            raise InputError("validation_data must be a pair (X_val, y_val)")
         val = (model.as_inputs(validation_data[0]), validation_data[1])
+        check_same_length(val[0], val[1], "validation data: ")
+        model.as_targets(val[1])  # checks the labels' kind and range once, before training
+        check_finite(val[0], "the validation inputs")
 
     history = history if history is not None else History()
     cbs = CallbackList([history, *callbacks], model)
