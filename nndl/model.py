@@ -24,6 +24,7 @@ from .core.costs import get_cost
 from .core.regularizers import get_regularizer
 from .layers.base import check_layers, layer_from_config
 
+_LINEAR = Linear()
 EVAL_BATCH = 2000  # examples per forward pass when evaluating: bounds memory for conv nets
 
 
@@ -104,11 +105,20 @@ class Sequential:
             grad = layer.backward(grad)                                               # BP2
         return grad
 
-    def train_step(self, x, y, n: int):
-        """One gradient step on the mini-batch (x, y); n is the training-set size (for λ/n)."""
-        self._last_output = self.forward(x, training=True)
+    def _forward_cost(self, x, y, training: bool) -> float:
+        """Forward pass on device arrays (kept for :meth:`backward`) and its mean cost C."""
+        a = self._last_output = self.forward(x, training)
+        out = self.layers[-1]
+        return self.cost.value(getattr(out, "z", a), a, y, getattr(out, "activation", _LINEAR))
+
+    def train_step(self, x, y, n: int) -> float:
+        """One gradient step on the mini-batch (x, y) of device arrays (targets as the cost
+        wants them); n is the training-set size (for λ/n). Returns the mini-batch's mean cost,
+        measured on the forward pass the step made (before the update)."""
+        loss = self._forward_cost(x, y, True)
         self.backward(y)
         self.optimizer.step(self.parameters(), self.regularizer, n)
+        return loss
 
     def parameters(self):
         if not hasattr(self, "_params_cache"):

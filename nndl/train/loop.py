@@ -5,6 +5,14 @@ Each epoch: shuffle the training set with the model's seeded RNG, cut it into mi
 forward → backward (BP1–BP4) → optimiser step. Then measure, and let callbacks (history,
 early stopping, schedules, checkpoints, progress) see the epoch.
 
+Training cost and accuracy come, by default, from the forward passes the steps already made
+(as Keras reports them): the mean of the mini-batch costs weighted by their sizes, plus the
+regularisation term for the weights at the end of the epoch, and the fraction of training
+examples classified correctly while the weights were changing. That costs nothing extra;
+``monitor_training="full"`` measures instead the whole training set with the weights at the
+end of the epoch (the book's ``monitor_training_cost``/``_accuracy``), one more forward pass
+over it. Evaluation runs in large batches with every BLAS thread, even when the steps use one.
+
 The RNG is the model's, so a seed fixes initial weights, shuffles and dropout masks: the same
 seed gives bit-identical weights on the same machine, and a checkpoint that stores the RNG
 state resumes exactly.
@@ -16,13 +24,13 @@ import time
 
 import numpy as np
 
-from ..backend import blas_threads
+from ..backend import blas_threads, to_host
 from ..errors import TrainingError
 from .callbacks import Callback, CallbackList, History
 
 
 def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=None,
-        callbacks=(), shuffle: bool = True, monitor_training: bool = True,
+        callbacks=(), shuffle: bool = True, monitor_training: bool | str = "running",
         initial_epoch: int = 0, history: History | None = None,
         stop_on_divergence: bool = True, threads: int | None | str = "auto",
         transform=None) -> History:
@@ -34,7 +42,9 @@ def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=N
     epochs, batch_size : the book's ``epochs`` and ``mini_batch_size``
     validation_data : optional (X_val, y_val), evaluated after every epoch
     callbacks : :class:`~nndl.train.callbacks.Callback` objects
-    monitor_training : also measure cost and accuracy on the whole training set each epoch
+    monitor_training : training cost and accuracy per epoch: "running" (default) from the
+        epoch's own forward passes, at no cost; "full" (or True) a pass over the whole
+        training set after the epoch, as the book measures them; False for neither
     initial_epoch, history : continue a run (used by checkpoint resume)
     stop_on_divergence : raise :class:`TrainingError` if weights or cost become NaN/inf
     threads : BLAS threads while training; "auto" uses one thread when a mini-batch is
@@ -47,6 +57,10 @@ def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=N
         raise ValueError(f"epochs must be >= 0, got {epochs}")
     if batch_size <= 0:
         raise ValueError(f"batch size must be positive, got {batch_size}")
+    if monitor_training is True:
+        monitor_training = "full"
+    if monitor_training not in (False, None, "running", "full"):
+        raise ValueError(f"monitor_training must be 'running', 'full' or False, got {monitor_training!r}")
     if model.optimizer is None:
         model.compile()
     Xd = model.as_inputs(X)
@@ -66,17 +80,18 @@ def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=N
     cbs.on_train_begin({"epochs": epochs, "n": n, "batch_size": batch_size,
                         "initial_epoch": initial_epoch})
     batch_hooks = cbs.batch_hooks()
+    labels = model.labels(y) if monitor_training == "running" else None
     # Overflow is how divergence starts; we detect it ourselves (below) and say so in one line.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
-            blas_threads(_threads_for(model, batch_size, threads)):
-        _epochs(model, Xd, Yd, y, n, val, epochs, batch_size, shuffle, monitor_training,
-                initial_epoch, stop_on_divergence, cbs, batch_hooks, transform)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        _epochs(model, Xd, Yd, y, labels, n, val, epochs, batch_size, shuffle, monitor_training,
+                initial_epoch, stop_on_divergence, cbs, batch_hooks, transform,
+                _threads_for(model, batch_size, threads))
     cbs.on_train_end()
     return history
 
 
-def _epochs(model, Xd, Yd, y, n, val, epochs, batch_size, shuffle, monitor_training,
-            initial_epoch, stop_on_divergence, cbs, batch_hooks, transform=None):
+def _epochs(model, Xd, Yd, y, labels, n, val, epochs, batch_size, shuffle, monitor_training,
+            initial_epoch, stop_on_divergence, cbs, batch_hooks, transform, step_threads):
     xp = model.xp
     for epoch in range(initial_epoch, epochs):
         cbs.on_epoch_begin(epoch)
@@ -84,21 +99,31 @@ def _epochs(model, Xd, Yd, y, n, val, epochs, batch_size, shuffle, monitor_train
         # Gathering each mini-batch from a shuffled index costs ~3 µs a step; copying the
         # whole shuffled training set each epoch costs far more (page faults on 150 MB).
         perm = xp.asarray(model.rng.permutation(n)) if shuffle else None
-        for b, k in enumerate(range(0, n, batch_size)):
-            if perm is None:
-                xb, yb = Xd[k:k + batch_size], Yd[k:k + batch_size]
-            else:
-                idx = perm[k:k + batch_size]
-                xb, yb = Xd.take(idx, axis=0), Yd.take(idx, axis=0)
-            if transform is not None:
-                xb = transform(xb)
-            model.train_step(xb, yb, n)
-            for hook in batch_hooks:
-                hook(b)
+        total_cost, correct = 0.0, 0   # running sums over the epoch's mini-batches
+        with blas_threads(step_threads):
+            for b, k in enumerate(range(0, n, batch_size)):
+                if perm is None:
+                    xb, yb = Xd[k:k + batch_size], Yd[k:k + batch_size]
+                else:
+                    idx = perm[k:k + batch_size]
+                    xb, yb = Xd.take(idx, axis=0), Yd.take(idx, axis=0)
+                if transform is not None:
+                    xb = transform(xb)
+                cost = model.train_step(xb, yb, n)
+                if labels is not None:
+                    m = xb.shape[0]
+                    total_cost += cost * m
+                    lab = labels[k:k + m] if perm is None else labels[to_host(idx)]
+                    correct += int((to_host(model._last_output.argmax(axis=1)) == lab).sum())
+                for hook in batch_hooks:
+                    hook(b)
         logs = {"epoch": epoch + 1, "lr": model.optimizer.lr,
                 "train_time": time.perf_counter() - start}
         logs.update(model.optimizer.consume_grad_norms())  # pre-clip norms (only when clipping)
-        if monitor_training:
+        if monitor_training == "running":
+            logs["cost"] = total_cost / n + model.penalty(n)
+            logs["accuracy"] = correct / n
+        elif monitor_training == "full":
             r = model.evaluate(Xd, y, n_train=n)
             logs["cost"], logs["accuracy"] = r["cost"], r["accuracy"]
         if val is not None:
