@@ -16,15 +16,29 @@ A residual block is itself a layer holding sub-layers, so a "chain" may contain 
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
-from .backend import backend_module, make_rng, resolve_dtype, to_device, to_host
+from .backend import backend_module, compute_threads, make_rng, resolve_dtype, to_device, to_host
 from .core.activations import Linear
 from .core.costs import get_cost
 from .core.regularizers import get_regularizer
 from .layers.base import check_layers, layer_from_config
 
 _LINEAR = Linear()
+
+
+def _all_threads(method):
+    """Inference with every thread BLAS may use, as our own threads (no spinning pool; see
+    :func:`nndl.backend.compute_threads`)."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with compute_threads(None):
+            return method(self, *args, **kwargs)
+    return run
+
+
 EVAL_BATCH = 2000  # examples per forward pass when evaluating: bounds memory for conv nets
 
 
@@ -154,6 +168,7 @@ class Sequential:
         return y.argmax(axis=1) if y.ndim == 2 else y
 
     # -- inference ------------------------------------------------------------------------
+    @_all_threads
     def predict_proba(self, X, batch_size: int = EVAL_BATCH):
         """The network's output activations for every row of X (inference mode)."""
         X = self.as_inputs(X)
@@ -164,6 +179,7 @@ class Sequential:
         """The index of the most active output neuron: the predicted digit."""
         return to_host(self.predict_proba(X, batch_size).argmax(axis=1))
 
+    @_all_threads
     def evaluate(self, X, y, batch_size: int = EVAL_BATCH, n_train: int | None = None) -> dict:
         """Mean cost (plus the regularisation penalty, as in network2.total_cost) and accuracy.
 

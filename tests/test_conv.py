@@ -205,3 +205,29 @@ def test_conv_pool_stack_gradcheck_on_digits(mnist):
                             input_shape=(1, 28, 28), dtype="float64", seed=0)
     r = nndl.gradcheck(model, _digits(mnist, 4), mnist.train.y[:4], max_entries=40)
     assert r.max_error < TOL, r
+
+
+def test_split_matmul_matches_numpy():
+    """Large products split over our own threads give NumPy's product (plain and transposed
+    operands, with and without out=), and the setting is restored afterwards."""
+    from nndl import backend
+
+    rng = np.random.default_rng(0)
+    a, b = rng.random((40, 500), dtype=np.float32), rng.random((500, 999), dtype=np.float32)
+    with backend.compute_threads(2):
+        assert backend._split["threads"] == 2
+        np.testing.assert_allclose(backend.matmul(a, b), a @ b, rtol=1e-5)
+        out = np.empty((999, 40), np.float32)
+        backend.matmul(b.T, a.T, out=out)
+        np.testing.assert_allclose(out, b.T @ a.T, rtol=1e-5)
+    assert backend._split["threads"] == 1
+
+
+def test_conv_model_gradcheck_with_split_products(monkeypatch):
+    from nndl import backend
+
+    monkeypatch.setattr(backend, "SPLIT_MACS", 0)   # split even these tiny products
+    rng = np.random.default_rng(0)
+    with backend.compute_threads(3):
+        r = nndl.gradcheck(_small_conv_model(), rng.standard_normal((4, 2, 12, 12)), np.array([0, 1, 2, 1]))
+    assert r.max_error < TOL, r

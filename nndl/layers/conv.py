@@ -20,6 +20,9 @@ the columns of ``cols`` (kh·kw·C, P·Q·N), so with W as a (K, kh·kw·C) matr
 zᵀ = W · cols + b, BP4 is δᵀ · colsᵀ, BP3 a row sum of δᵀ, and BP2 is col2im(Wᵀ · δᵀ) — three
 matrix products per layer and step, for the whole mini-batch.
 
+The three products go through :func:`nndl.backend.matmul`, which splits a large one over the
+threads the training loop allows (see there: no spin-waiting BLAS pool on a shared machine).
+
 Memory layout: zᵀ comes out (K, P·Q·N) — channels first, the batch innermost. The layer
 returns it as an (N, K, P, Q) *view* — the public layout is NCHW — and element-wise operations and the pooling
 layers keep that memory layout, so δᵀ in backward is again a view and no transposing copies
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import get_array_module, to_device
+from ..backend import matmul, to_device
 from ..core.activations import get_activation
 from ..core.initializers import get_initializer
 from .base import Layer, Parameter, register_layer
@@ -104,13 +107,12 @@ class Conv2D(Layer):
         return int(self.W.value.size) * self.output_shape[1] * self.output_shape[2]
 
     def forward(self, x, training=False):
-        xp = get_array_module(x)
         n = x.shape[0]
         k, oh, ow = self.output_shape
         xc = as_chwn(x, self.padding)                                 # (C, H, W, N), padded
         cols = im2col(xc, self.kh, self.kw, self.stride)              # (kh·kw·C, P·Q·N)
         Wm = self.W.value.transpose(0, 2, 3, 1).reshape(k, -1)        # (K, kh·kw·C), matching rows
-        zt = xp.matmul(Wm, cols)                                      # (K, P·Q·N)
+        zt = matmul(Wm, cols)                                         # (K, P·Q·N)
         zt += self.b.value[:, None]
         z = from_chwn(zt.reshape(k, oh, ow, n))                       # the (N, K, P, Q) view
         a = self.activation.forward(z)
@@ -127,15 +129,14 @@ class Conv2D(Layer):
     def backward_delta(self, delta):
         if self.cols is None:
             raise RuntimeError("Conv2D.backward needs a forward pass with training=True first")
-        xp = get_array_module(delta)
         k = self.filters
         dt = as_chwn(delta).reshape(k, -1)           # (K, P·Q·N): a view in the usual case
-        dW = xp.matmul(dt, self.cols.T)                                # BP4: Σ δ · x over positions
+        dW = matmul(dt, self.cols.T)                                   # BP4: Σ δ · x over positions
         self.W.grad[...] = dW.reshape(k, self.kh, self.kw, -1).transpose(0, 3, 1, 2)
         dt.sum(axis=1, out=self.b.grad)                                # BP3: Σ δ over positions
         if not self.needs_input_grad:
             return None
-        dcols = xp.matmul(self.Wm.T, dt)                               # (kh·kw·C, P·Q·N)
+        dcols = matmul(self.Wm.T, dt)                                  # (kh·kw·C, P·Q·N)
         dxc = col2im(dcols, self.xc_shape, self.kh, self.kw, self.stride)  # BP2
         if self.padding:
             p = self.padding

@@ -19,12 +19,13 @@ state resumes exactly.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 
 import numpy as np
 
-from ..backend import blas_threads, to_host
+from ..backend import available_threads, compute_threads, to_host
 from ..errors import TrainingError
 from .callbacks import Callback, CallbackList, History
 
@@ -47,8 +48,9 @@ def fit(model, X, y, *, epochs: int = 1, batch_size: int = 10, validation_data=N
         training set after the epoch, as the book measures them; False for neither
     initial_epoch, history : continue a run (used by checkpoint resume)
     stop_on_divergence : raise :class:`TrainingError` if weights or cost become NaN/inf
-    threads : BLAS threads while training; "auto" uses one thread when a mini-batch is
-        too little work to share (see :func:`_threads_for`), None leaves BLAS alone
+    threads : threads for the steps' matrix products; "auto" uses one when a mini-batch is
+        too little work to share, else all BLAS may use (see :func:`_threads_for`); None
+        leaves BLAS's own thread pool alone. Evaluation always uses all.
     transform : optional callable applied to each training mini-batch's inputs before the
         step (on-the-fly augmentation, e.g. :class:`nndl.data.augment.RandomAffine`)
     """
@@ -100,7 +102,7 @@ def _epochs(model, Xd, Yd, y, labels, n, val, epochs, batch_size, shuffle, monit
         # whole shuffled training set each epoch costs far more (page faults on 150 MB).
         perm = xp.asarray(model.rng.permutation(n)) if shuffle else None
         total_cost, correct = 0.0, 0   # running sums over the epoch's mini-batches
-        with blas_threads(step_threads):
+        with _threads(step_threads):
             for b, k in enumerate(range(0, n, batch_size)):
                 if perm is None:
                     xb, yb = Xd[k:k + batch_size], Yd[k:k + batch_size]
@@ -120,15 +122,8 @@ def _epochs(model, Xd, Yd, y, labels, n, val, epochs, batch_size, shuffle, monit
         logs = {"epoch": epoch + 1, "lr": model.optimizer.lr,
                 "train_time": time.perf_counter() - start}
         logs.update(model.optimizer.consume_grad_norms())  # pre-clip norms (only when clipping)
-        if monitor_training == "running":
-            logs["cost"] = total_cost / n + model.penalty(n)
-            logs["accuracy"] = correct / n
-        elif monitor_training == "full":
-            r = model.evaluate(Xd, y, n_train=n)
-            logs["cost"], logs["accuracy"] = r["cost"], r["accuracy"]
-        if val is not None:
-            r = model.evaluate(val[0], val[1], n_train=n)
-            logs["val_cost"], logs["val_accuracy"] = r["cost"], r["accuracy"]
+        with _threads(None if step_threads is None else available_threads()):
+            _measure(model, Xd, y, n, val, monitor_training, total_cost, correct, logs)
         logs["time"] = time.perf_counter() - start
         if stop_on_divergence:
             _check_finite(model, logs)
@@ -137,17 +132,35 @@ def _epochs(model, Xd, Yd, y, labels, n, val, epochs, batch_size, shuffle, monit
             break
 
 
+def _measure(model, Xd, y, n, val, monitor_training, total_cost, correct, logs):
+    """The epoch's training metrics (running sums or a full pass) and validation metrics."""
+    if monitor_training == "running":
+        logs["cost"] = total_cost / n + model.penalty(n)
+        logs["accuracy"] = correct / n
+    elif monitor_training == "full":
+        r = model.evaluate(Xd, y, n_train=n)
+        logs["cost"], logs["accuracy"] = r["cost"], r["accuracy"]
+    if val is not None:
+        r = model.evaluate(val[0], val[1], n_train=n)
+        logs["val_cost"], logs["val_accuracy"] = r["cost"], r["accuracy"]
+
+
 SMALL_STEP_MACS = 4_000_000
 
 
 def _threads_for(model, batch_size, setting):
-    """One BLAS thread when a step is under ~4 M multiply-adds (the book's networks at
-    mini-batch 10: [784,100,10] is 0.8 M), else leave the pool as it is. Deterministic, so
-    a seed still gives the same run."""
+    """One thread when a step is under ~4 M multiply-adds (the book's networks at
+    mini-batch 10: [784,100,10] is 0.8 M), else every thread BLAS may use — as our own
+    threads, BLAS's pool held at one (:func:`nndl.backend.compute_threads`). Deterministic
+    for a given thread count, so a seed still gives the same run."""
     if setting != "auto":
         return setting
     macs = batch_size * sum(layer.macs_per_example() for layer in model.layers)
-    return 1 if macs < SMALL_STEP_MACS else None
+    return 1 if macs < SMALL_STEP_MACS else available_threads()
+
+
+def _threads(n):
+    return contextlib.nullcontext() if n is None else compute_threads(n)
 
 
 def _check_finite(model, logs):
