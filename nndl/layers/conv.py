@@ -18,7 +18,8 @@ Backpropagation, written the same way as BP1–BP4 for the dense layer. With δ[
 Vectorised over the mini-batch with im2col (:mod:`nndl.layers.im2col`): the windows become
 the columns of ``cols`` (kh·kw·C, P·Q·N), so with W as a (K, kh·kw·C) matrix, forward is
 zᵀ = W · cols + b, BP4 is δᵀ · colsᵀ, BP3 a row sum of δᵀ, and BP2 is col2im(Wᵀ · δᵀ) — three
-matrix products per layer and step, for the whole mini-batch.
+matrix products per layer and step, for the whole mini-batch (BP2's split into kh products,
+one per kernel row, each added back while it is still in cache).
 
 The three products go through :func:`nndl.backend.matmul`, which splits a large one over the
 threads the training loop allows (see there: no spin-waiting BLAS pool on a shared machine).
@@ -32,11 +33,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import matmul, to_device
+from ..backend import get_array_module, matmul, to_device
 from ..core.activations import get_activation
 from ..core.initializers import get_initializer
 from .base import Layer, Parameter, register_layer
-from .im2col import as_chwn, col2im, conv_output_size, from_chwn, im2col
+from .im2col import add_kernel_row, as_chwn, conv_output_size, from_chwn, im2col
 
 
 def _pair(v, what):
@@ -106,6 +107,11 @@ class Conv2D(Layer):
         """Multiply-adds of one forward pass: every weight once per output position."""
         return int(self.W.value.size) * self.output_shape[1] * self.output_shape[2]
 
+    def floats_per_example(self) -> int:
+        """The output map plus the im2col columns (kh·kw·C numbers per output position)."""
+        k, oh, ow = self.output_shape
+        return k * oh * ow + self.kh * self.kw * self.input_shape[0] * oh * ow
+
     def forward(self, x, training=False):
         n = x.shape[0]
         k, oh, ow = self.output_shape
@@ -129,6 +135,7 @@ class Conv2D(Layer):
     def backward_delta(self, delta):
         if self.cols is None:
             raise RuntimeError("Conv2D.backward needs a forward pass with training=True first")
+        xp = get_array_module(delta)
         k = self.filters
         dt = as_chwn(delta).reshape(k, -1)           # (K, P·Q·N): a view in the usual case
         dW = matmul(dt, self.cols.T)                                   # BP4: Σ δ · x over positions
@@ -136,8 +143,13 @@ class Conv2D(Layer):
         dt.sum(axis=1, out=self.b.grad)                                # BP3: Σ δ over positions
         if not self.needs_input_grad:
             return None
-        dcols = matmul(self.Wm.T, dt)                                  # (kh·kw·C, P·Q·N)
-        dxc = col2im(dcols, self.xc_shape, self.kh, self.kw, self.stride)  # BP2
+        # BP2: col2im(Wᵀ · δᵀ), one kernel row i at a time — rows (i, j, c) of Wᵀ · δᵀ.
+        dxc = xp.zeros(self.xc_shape, dtype=dt.dtype)
+        WmT, rows = self.Wm.T, self.kw * self.xc_shape[0]
+        block = xp.empty((rows, dt.shape[1]), dtype=dt.dtype)
+        for i in range(self.kh):
+            matmul(WmT[i * rows:(i + 1) * rows], dt, out=block)        # (kw·C, P·Q·N)
+            add_kernel_row(dxc, block, i, self.kh, self.kw, self.stride)
         if self.padding:
             p = self.padding
             dxc = dxc[:, p:dxc.shape[1] - p, p:dxc.shape[2] - p, :]
