@@ -16,7 +16,8 @@ measured here. Each writes its run folder under --run-root. EXPERIMENT is a reci
 def add_parser(subparsers):
     p = subparsers.add_parser("reproduce", help="reproduce the book's results (chapters 1 and 3)",
                               description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help="recipes to run: names, chapters (ch1, ch3) or 'all' (default: list them)")
+    p.add_argument("experiments", nargs="*", metavar="EXPERIMENT",
+                   help="recipes to run: names, chapters (ch1, ch3) or 'all' (default: list them)")
     p.add_argument("--list", action="store_true", help="list the recipes with the book's figures and a time "
                    "estimate for this machine, and exit")
     p.add_argument("--run-root", metavar="DIR", default="runs", help="where the run folders go (default: runs)")
@@ -80,7 +81,7 @@ class _Printer:
 
 def run(args) -> int:
     from ..errors import ConfigError
-    from ..reproduce import Context, recipe_config, run_recipe, select
+    from ..app.reproduce import Context, recipe_config, run_recipe, select
 
     if args.seed is not None and args.seed < 0:
         raise ConfigError(f"--seed must be >= 0, got {args.seed}")
@@ -116,7 +117,7 @@ def run(args) -> int:
         print()
         print(table, end="")
     if args.markdown:
-        from ..runs import atomic_write_text
+        from ..app.settings import write_text
 
-        atomic_write_text(args.markdown, table)
+        write_text(args.markdown, table)
     return 0

@@ -1,4 +1,4 @@
-"""``nndl train``: train a network, writing a run folder (see :mod:`nndl.runs`)."""
+"""``nndl train``: train a network, writing a run folder (see :mod:`nndl.app.runs`)."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +6,7 @@ import json
 import sys
 from dataclasses import fields
 
-from ..config import RunConfig, field_help, load_config, parse_sizes
+from ..app.settings import RunConfig, field_help, load_config, parse_sizes
 from ..errors import ConfigError
 from ..train import Callback
 from .options import add_data_dir
@@ -137,7 +137,7 @@ def _progress_wanted(args) -> bool:
 
 
 def run(args) -> int:
-    from ..runs import resume_run, train_run
+    from ..app.runs import resume_run, train_run
     from ..train import ProgressBar
 
     settings = _settings(args)
@@ -204,9 +204,9 @@ def run(args) -> int:
     elif human:
         fin, best = s["final"], s["best"]
         stop = f" (stopped early after {s['epochs_run']} epochs)" if s["stopped_early"] else ""
-        print(f"nndl: done{stop} in {s['train_seconds']:.1f}s of training: test accuracy {fin['test_accuracy'] * 100:.2f}% "
-              f"(final model), {best.get('test_accuracy', float('nan')) * 100:.2f}% (best model, epoch {best['epoch']})",
-              flush=True)
+        print(f"nndl: done{stop} in {s['train_seconds']:.1f}s of training: test accuracy "
+              f"{fin['test_accuracy'] * 100:.2f}% (final model), {best.get('test_accuracy', float('nan')) * 100:.2f}% "
+              f"(best model, epoch {best['epoch']})", flush=True)
         print(f"nndl: run folder {result.run_dir}", flush=True)
     return 0
 

@@ -101,7 +101,7 @@ def _epochs(model, Xd, Yd, y, labels, n, val, epochs, batch_size, shuffle, monit
         # Gathering each mini-batch from a shuffled index costs ~3 µs a step; copying the
         # whole shuffled training set each epoch costs far more (page faults on 150 MB).
         perm = xp.asarray(model.rng.permutation(n)) if shuffle else None
-        total_cost, correct = 0.0, 0   # running sums over the epoch's mini-batches
+        total_cost, correct, seen = 0.0, 0, 0   # running sums over the epoch's mini-batches
         with _threads(step_threads):
             for b, k in enumerate(range(0, n, batch_size)):
                 if perm is None:
@@ -111,19 +111,21 @@ def _epochs(model, Xd, Yd, y, labels, n, val, epochs, batch_size, shuffle, monit
                     xb, yb = Xd.take(idx, axis=0), Yd.take(idx, axis=0)
                 if transform is not None:
                     xb = transform(xb)
-                cost = model.train_step(xb, yb, n)
+                loss = model.train_step(xb, yb, n)
                 if labels is not None:
                     m = xb.shape[0]
-                    total_cost += cost * m
+                    total_cost, seen = total_cost + loss * m, seen + m
                     lab = labels[k:k + m] if perm is None else labels[to_host(idx)]
                     correct += int((to_host(model._last_output.argmax(axis=1)) == lab).sum())
                 for hook in batch_hooks:
-                    hook(b)
+                    hook(b, loss)
+                if model.stop_training:  # a callback may stop mid-epoch (the lr range test does)
+                    break
         logs = {"epoch": epoch + 1, "lr": model.optimizer.lr,
                 "train_time": time.perf_counter() - start}
         logs.update(model.optimizer.consume_grad_norms())  # pre-clip norms (only when clipping)
         with _threads(None if step_threads is None else available_threads()):
-            _measure(model, Xd, y, n, val, monitor_training, total_cost, correct, logs)
+            _measure(model, Xd, y, n, val, monitor_training, (total_cost, correct, seen), logs)
         logs["time"] = time.perf_counter() - start
         if stop_on_divergence:
             _check_finite(model, logs)
@@ -132,11 +134,12 @@ def _epochs(model, Xd, Yd, y, labels, n, val, epochs, batch_size, shuffle, monit
             break
 
 
-def _measure(model, Xd, y, n, val, monitor_training, total_cost, correct, logs):
+def _measure(model, Xd, y, n, val, monitor_training, running, logs):
     """The epoch's training metrics (running sums or a full pass) and validation metrics."""
-    if monitor_training == "running":
-        logs["cost"] = total_cost / n + model.penalty(n)
-        logs["accuracy"] = correct / n
+    total_cost, correct, seen = running
+    if monitor_training == "running" and seen:
+        logs["cost"] = total_cost / seen + model.penalty(n)
+        logs["accuracy"] = correct / seen
     elif monitor_training == "full":
         r = model.evaluate(Xd, y, n_train=n)
         logs["cost"], logs["accuracy"] = r["cost"], r["accuracy"]

@@ -2,15 +2,15 @@
 
 A :class:`Recipe` names one row of the book's results (see BOOK_RESULTS.md): the book's
 figure, which split it was measured on, and how to reproduce it. Most recipes are just
-training settings (a dict of :class:`~nndl.config.RunConfig` fields) — the default runner
+training settings (a dict of :class:`~nndl.app.settings.RunConfig` fields) — the default runner
 trains with them, measuring ``book_split`` after every epoch as the book did, and reports
 the peak (``metric="peak"``) or the last epoch's (``metric="final"``) accuracy. A recipe
 that is not a plain training run gives its own ``run`` callable.
 
-To add recipes (e.g. chapter 6), write a module that calls :func:`register` and import it
-in ``nndl/reproduce/__init__.py``::
+To add recipes, write a module that calls :func:`register` and import it in
+``nndl/app/reproduce/__init__.py``::
 
-    from nndl.reproduce.registry import Recipe, register
+    from nndl.app.reproduce.registry import Recipe, register
 
     register(Recipe(name="ch6-fc100", chapter=6, book_value=97.80, book_split="test",
                     description="FC100 sigmoid + softmax, 60 epochs, eta=0.1",
@@ -25,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+from ...errors import ConfigError, unknown_name
 
 
 @dataclass
@@ -84,8 +86,6 @@ def register(recipe: Recipe) -> Recipe:
 
 def select(names) -> list[Recipe]:
     """Recipes by name; 'all', or a chapter as 'ch1' / 'ch3', selects several."""
-    from ..errors import ConfigError
-
     if not names:
         return list(RECIPES.values())
     out = []
@@ -100,10 +100,6 @@ def select(names) -> list[Recipe]:
             if not picked:
                 raise ConfigError(f"no recipes for chapter {key[2:]} (yet)")
         else:
-            import difflib
-
-            hint = difflib.get_close_matches(key, RECIPES, n=1)
-            more = f"; did you mean {hint[0]!r}?" if hint else "; see 'nndl reproduce --list'"
-            raise ConfigError(f"unknown experiment {name!r}{more}")
+            raise ConfigError(unknown_name("experiment", name, RECIPES) + "; see 'nndl reproduce --list'")
         out += [r for r in picked if r not in out]
     return out
