@@ -148,14 +148,16 @@ def _measure(model, Xd, y, n, val, monitor_training, running, logs):
         logs["val_cost"], logs["val_accuracy"] = r["cost"], r["accuracy"]
 
 
-SMALL_STEP_MACS = 4_000_000
+SMALL_STEP_MACS = 32_000_000
 
 
 def _threads_for(model, batch_size, setting):
-    """One thread when a step is under ~4 M multiply-adds (the book's networks at
-    mini-batch 10: [784,100,10] is 0.8 M), else every thread BLAS may use — as our own
-    threads, BLAS's pool held at one (:func:`nndl.backend.compute_threads`). Deterministic
-    for a given thread count, so a seed still gives the same run."""
+    """One thread when a step is under ~32 M multiply-adds — the book's networks at
+    mini-batch 10 ([784,100,10]: 0.8 M; chapter 6's conv net: 16 M, whose products
+    take ~0.3 ms, too short to share on a busy machine) — else every thread BLAS may use,
+    as our own threads, BLAS's pool held at one (:func:`nndl.backend.compute_threads`):
+    chapter 6's net at mini-batch 64 (104 M). Deterministic for a given thread count, so
+    a seed still gives the same run."""
     if setting != "auto":
         return setting
     macs = batch_size * sum(layer.macs_per_example() for layer in model.layers)
