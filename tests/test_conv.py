@@ -31,6 +31,7 @@ def _direct_conv(x, W, b, stride, pad):
     (dict(filters=4, kernel_size=(3, 2), stride=2, padding=1, activation="linear"), (3, 8, 9)),
     (dict(filters=2, kernel_size=3, stride=1, padding=2, activation="elu"), (2, 5, 6)),
     (dict(filters=3, kernel_size=2, stride=3, activation="leaky_relu"), (2, 8, 8)),
+    (dict(filters=3, kernel_size=3, activation="relu"), (2, 7, 7)),     # ReLU works in place
 ])
 def test_conv_gradcheck(cfg, shape):
     r = nndl.gradcheck_layer(Conv2D(**cfg), shape, batch=3)

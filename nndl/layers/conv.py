@@ -121,7 +121,8 @@ class Conv2D(Layer):
         zt = matmul(Wm, cols)                                         # (K, P·Q·N)
         zt += self.b.value[:, None]
         z = from_chwn(zt.reshape(k, oh, ow, n))                       # the (N, K, P, Q) view
-        a = self.activation.forward(z)
+        inplace = getattr(self.activation, "forward_inplace", None)   # ReLU: z's memory reused
+        a = inplace(z) if inplace is not None else self.activation.forward(z)
         # Keep the columns only when a backward pass will follow (they are large).
         self.cols = cols if training else None
         self.Wm, self.xc_shape = Wm, xc.shape

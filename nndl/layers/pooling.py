@@ -2,14 +2,14 @@
 
 For a window R of one feature map, with upstream gradient g = ∂C/∂(pooled output):
 
-* max pooling:      out = max_R x;            ∂C/∂x = g where x is the window's maximum, else 0
+* max pooling:      out = max_R x;            ∂C/∂x = g at the window's (first) maximum, else 0
 * L2 pooling:       out = √(Σ_R x²);          ∂C/∂x = g · x / out
 * average pooling:  out = (1/|R|) Σ_R x;      ∂C/∂x = g / |R|
 
 Pooling has no parameters, so backward is BP2 alone. One implementation serves every pool
 size and stride: the (i, j) entry of every window is the strided slice
 ``x[:, :, i::sh, j::sw]``, so forward combines the ph·pw offset slices element-wise
-(maximum, sum of squares, sum) and backward writes (or, for overlapping windows, adds) each
+(sum of squares, sum) and backward writes (or, for overlapping windows, adds) each
 offset's share of the gradient into the same slice. That is a loop over the 4 offsets of a
 2×2 pool, never over examples or pixels, and it keeps the input's memory layout (the
 channels-last maps the conv layer makes stay channels-last, with no transposing copies).
@@ -21,8 +21,8 @@ maximum over its rows — and :class:`MaxPool2D` computes it so: first over the 
 over the pw column offsets of that half-reduced array. Each stage records which offset won
 (``argmax``, the first one on ties), so backward routes each window's gradient to exactly one
 position: the window's first maximum. Ties are common on real digits (blank regions give
-whole windows of equal activations), and sending the gradient to every tied position would
-multiply it by the number of ties.
+whole windows of equal activations); sending the gradient to every tied position — what nndl
+did before, as older Theano versions' MaxPoolGrad did — multiplies it by the number of ties.
 """
 from __future__ import annotations
 
