@@ -9,6 +9,7 @@ from dataclasses import fields
 from ..app.settings import RunConfig, field_help, load_config, parse_sizes
 from ..errors import ConfigError
 from ..train import Callback
+from .gradients import add_train_options, train_callbacks
 from .options import add_data_dir
 
 DESCRIPTION = """\
@@ -87,6 +88,7 @@ def add_parser(subparsers):
                 g.add_argument("--hidden", dest="hidden", type=_sizes_arg, metavar="N,...", default=argparse.SUPPRESS,
                                help="hidden-layer sizes only, e.g. 100 or 100,30; input and output sizes come from "
                                "the dataset")
+    add_train_options(p)
     return p
 
 
@@ -160,9 +162,12 @@ def run(args) -> int:
     allow_fallback = not args.config and not settings and hidden is None and not args.data_dir
 
     started = {}
+    diag_callbacks, diag_start = train_callbacks(args, args.resume)
 
     def on_start(run_dir, resolved, prepared):
         started["run_dir"] = run_dir
+        if diag_start is not None:
+            diag_start(run_dir, prepared)
         if prepared.notice:
             print(f"nndl: notice: {prepared.notice}", file=sys.stderr, flush=True)
         t = prepared.data.train
@@ -183,6 +188,7 @@ def run(args) -> int:
     if not args.quiet:
         shown = load_config(f"{args.resume}/config.toml") if args.resume and _has_config(args.resume) else cfg
         extra.append(EpochPrinter(args.json, shown.epochs, shown.evaluation_data))
+    extra += diag_callbacks
     data_dir = args.data_dir
     try:
         if args.resume:
