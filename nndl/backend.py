@@ -11,6 +11,8 @@ and `to_host`. Default dtype is float32; float64 on request (gradient checks).
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import scipy.linalg.blas
 import scipy.special
@@ -106,7 +108,13 @@ def _blas_libraries():
 
 # -- two cores without spinning pools -------------------------------------------------------
 SPLIT_MACS = 16_000_000  # smaller products run whole: a hand-off costs 20 µs quiet, ms when loaded
-_split = {"threads": 1, "pool": None, "workers": 0}
+_split = {"pool": None, "workers": 0}
+_split_threads = threading.local()   # per calling thread: a server may predict on several
+_POOL_LOCK = threading.Lock()
+
+
+def _threads_now() -> int:
+    return getattr(_split_threads, "n", 1)
 
 
 def available_threads() -> int:
@@ -121,10 +129,10 @@ def matmul(a, b, out=None):
     BLAS in its own thread (NumPy releases the GIL inside BLAS).
 
     Speed: OpenBLAS's own pool spin-waits between calls; on a shared machine, when another
-    process holds a core, a conv net's products at two OpenBLAS threads ran 10-30x slower
-    than at one. Threads that block in the OS instead degrade to one core's speed, and when
+    process holds a core, a conv net's products at two OpenBLAS threads ran about 10x
+    slower than at one. Threads that block in the OS instead degrade to one core's speed, and when
     both cores are free each computes half the columns."""
-    t = _split["threads"]
+    t = _threads_now()
     m, k = a.shape
     cols = b.shape[1]
     if t <= 1 or m * k * cols < SPLIT_MACS or cols < 2 * t or not isinstance(a, np.ndarray):
@@ -151,16 +159,17 @@ def compute_threads(n: int | None):
 
     @contextlib.contextmanager
     def ctx():
-        old = _split["threads"]
-        if n - 1 > _split["workers"]:
-            _split["pool"] = ThreadPoolExecutor(max_workers=n - 1, thread_name_prefix="nndl-matmul")
-            _split["workers"] = n - 1
-        _split["threads"] = n
+        old = _threads_now()
+        with _POOL_LOCK:
+            if n - 1 > _split["workers"]:
+                _split["pool"] = ThreadPoolExecutor(max_workers=n - 1, thread_name_prefix="nndl-matmul")
+                _split["workers"] = n - 1
+        _split_threads.n = n
         try:
             with blas_threads(1):
                 yield
         finally:
-            _split["threads"] = old
+            _split_threads.n = old
 
     return ctx()
 

@@ -216,12 +216,12 @@ def test_split_matmul_matches_numpy():
     rng = np.random.default_rng(0)
     a, b = rng.random((40, 500), dtype=np.float32), rng.random((500, 999), dtype=np.float32)
     with backend.compute_threads(2):
-        assert backend._split["threads"] == 2
+        assert backend._threads_now() == 2
         np.testing.assert_allclose(backend.matmul(a, b), a @ b, rtol=1e-5)
         out = np.empty((999, 40), np.float32)
         backend.matmul(b.T, a.T, out=out)
         np.testing.assert_allclose(out, b.T @ a.T, rtol=1e-5)
-    assert backend._split["threads"] == 1
+    assert backend._threads_now() == 1
 
 
 def test_conv_model_gradcheck_with_split_products(monkeypatch):
