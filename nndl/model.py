@@ -20,10 +20,12 @@ training loop, :func:`nndl.train.fit`, which calls :meth:`Sequential.train_step`
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
+from .backend import backend_module, compute_threads, make_rng, resolve_dtype, to_device, to_host
 from .core.checks import check_examples, check_labels, check_same_length
-from .backend import backend_module, make_rng, resolve_dtype, to_device, to_host
 from .core.activations import Linear
 from .core.costs import get_cost
 from .errors import InputError
@@ -34,7 +36,20 @@ from .optim import get_optimizer
 from .train.loop import fit as train_loop
 
 _LINEAR = Linear()
-EVAL_BATCH = 2000  # examples per forward pass when evaluating: bounds memory for conv nets
+
+
+def _all_threads(method):
+    """Inference with every thread BLAS may use, as our own threads (no spinning pool; see
+    :func:`nndl.backend.compute_threads`)."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with compute_threads(None):
+            return method(self, *args, **kwargs)
+    return run
+
+
+EVAL_BATCH = 2000        # examples per forward pass when evaluating, at most ...
+EVAL_BYTES = 16 * 2**20  # ... and about this much held by the largest layer (cache-sized)
 
 
 def _check_sizes(layers, shape) -> None:
@@ -118,10 +133,17 @@ class Sequential:
 
     # -- the two passes -------------------------------------------------------------------
     def forward(self, x, training: bool = False):
-        """Feedforward: a⁰ = x, aˡ = σ(wˡaˡ⁻¹ + bˡ) ... through every layer."""
+        """Feedforward: a⁰ = x, aˡ = σ(wˡaˡ⁻¹ + bˡ) ... through every layer. The output is
+        kept (:attr:`last_output`) for :meth:`backward` and for running training metrics."""
         for layer in self.layers:
             x = layer.forward(x, training)
+        self._last_output = x
         return x
+
+    @property
+    def last_output(self):
+        """The output activations aᴸ of the last forward pass (device array)."""
+        return self._last_output
 
     def layer_outputs(self, X) -> list:
         """Feedforward in inference mode, keeping every layer's output a¹ … aᴸ (host arrays):
@@ -152,7 +174,7 @@ class Sequential:
 
     def _forward_cost(self, x, y, training: bool) -> float:
         """Forward pass on device arrays (kept for :meth:`backward`) and its mean cost C."""
-        a = self._last_output = self.forward(x, training)
+        a = self.forward(x, training)
         out = self.layers[-1]
         return self.cost.value(getattr(out, "z", a), a, y, getattr(out, "activation", _LINEAR))
 
@@ -206,32 +228,44 @@ class Sequential:
         return y.argmax(axis=1) if y.ndim == 2 else y
 
     # -- inference ------------------------------------------------------------------------
-    def predict_proba(self, X, batch_size: int = EVAL_BATCH):
+    @_all_threads
+    def predict_proba(self, X, batch_size: int | None = None):
         """The network's output activations for every row of X (inference mode)."""
         X = self.as_inputs(X)
+        batch_size = batch_size or self.eval_batch_size()
         outs = [self.forward(X[i:i + batch_size]) for i in range(0, X.shape[0], batch_size)]
         return self.xp.concatenate(outs) if len(outs) > 1 else outs[0]
 
-    def predict(self, X, batch_size: int = EVAL_BATCH):
+    def predict(self, X, batch_size: int | None = None):
         """The index of the most active output neuron: the predicted digit."""
         return to_host(self.predict_proba(X, batch_size).argmax(axis=1))
 
-    def evaluate(self, X, y, batch_size: int = EVAL_BATCH, n_train: int | None = None) -> dict:
+    @_all_threads
+    def evaluate(self, X, y, batch_size: int | None = None, n_train: int | None = None) -> dict:
         """Mean cost (plus the regularisation penalty, as in network2.total_cost) and accuracy.
 
         ``n_train`` is the n of λ/2n; the training-set size when known."""
         X = self.as_inputs(X)
         check_same_length(X, y)
+        batch_size = batch_size or self.eval_batch_size()
         Y = self.as_targets(y)
         labels = self.labels(y)
         total, correct = 0.0, 0
         for i in range(0, X.shape[0], batch_size):
             xb = X[i:i + batch_size]
             total += self._forward_cost(xb, Y[i:i + batch_size], False) * xb.shape[0]
-            correct += int((to_host(self._last_output.argmax(axis=1)) == labels[i:i + batch_size]).sum())
+            correct += int((to_host(self.last_output.argmax(axis=1)) == labels[i:i + batch_size]).sum())
         n = X.shape[0]
         cost = total / n + self.penalty(n_train or n)
         return {"cost": cost, "accuracy": correct / n, "correct": correct, "n": n}
+
+    def eval_batch_size(self) -> int:
+        """Examples per forward pass in inference: as many as keep the largest layer's arrays
+        near EVAL_BYTES (a conv net's im2col columns grow with the batch; past the caches,
+        an evaluation batch of 2,000 ran 4x slower per image than one of 128), at most
+        EVAL_BATCH (fully-connected nets)."""
+        per = max(layer.floats_per_example() for layer in self.layers) * self.dtype.itemsize
+        return int(min(EVAL_BATCH, max(16, EVAL_BYTES // per)))
 
     def penalty(self, n: int) -> float:
         return sum(self.regularizer.penalty(p.value, n) for p in self.parameters() if p.regularize)

@@ -43,7 +43,9 @@ def test_conv_listing_prints_the_books_lines(shared):
                  "This is the best validation accuracy to date.", "The corresponding test accuracy is",
                  "Finished training network.", "Best validation accuracy of", "Corresponding test accuracy of"):
         assert line in text
-    assert best_val > 0.8 and test_acc > 0.8
+    # 2 epochs on 2,000 images (max-pool routes each window's gradient to one position, so
+    # blank-margin ties no longer multiply the bias gradient: ~0.76 here, was ~0.80)
+    assert best_val > 0.7 and test_acc > 0.7
     assert best_it in (199, 399)
     assert abs(net.accuracy(test_data) - test_acc) < 1e-12 or best_it == 199
     # the book's L2 (½λΣw²/num_batches) is nndl's lambda' = λ·mini_batch_size

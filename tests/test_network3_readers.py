@@ -61,9 +61,6 @@ def conv_pool_oracle(x, w, b, W2, b2, y, eta):
     return w - eta * dw, b - eta * db, W2 - eta * dW2, b2 - eta * db2
 
 
-@pytest.mark.xfail(strict=True, reason="needs max-pooling to route each window's gradient to one "
-                   "maximum (issue 16, branch conv: nndl/layers/pooling.py); today every tied "
-                   "maximum gets it, so the conv bias gets up to 4x the book's gradient")
 def test_conv_pool_layer_update_matches_the_books_maths(digits):
     X, y = digits
     np.random.seed(1)

@@ -221,7 +221,7 @@ class BookNetwork:
         gives what starts the backward pass from the output layer: (grad, is_delta)."""
         m = self.model
         X = to_device(np.asarray(x).reshape(1, -1), m.xp, m.dtype)
-        m._last_output = a = m.forward(X, training=True)
+        a = m.forward(X, training=True)
         out = m.layers[-1]
         grad, is_delta = output_error(to_host(out.z).T.copy(), to_host(a).T.copy())
         grad = to_device(np.asarray(grad, dtype=m.dtype).reshape(1, -1), m.xp)

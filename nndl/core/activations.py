@@ -90,6 +90,11 @@ class ReLU(Activation):
     def forward(self, z):
         return get_array_module(z).maximum(z, 0)
 
+    def forward_inplace(self, z):
+        """max(0, z) written over z, for layers that own z (conv): backward needs only the
+        sign of z, which max(0, z) keeps. Saves a map-sized array and a pass over memory."""
+        return get_array_module(z).maximum(z, 0, out=z)
+
     def backward(self, grad, z, a):
         return grad * (z > 0)
 

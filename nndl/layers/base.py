@@ -107,6 +107,11 @@ class Layer:
         weight for fully-connected layers; conv layers override (weights × positions)."""
         return sum(int(np.prod(p.value.shape)) for p in self.all_params())
 
+    def floats_per_example(self) -> int:
+        """Numbers one example's forward pass holds in this layer at once (its output; conv
+        layers add their im2col columns): how large an evaluation batch stays cache-sized."""
+        return int(np.prod(self.output_shape))
+
     def set_rng(self, rng: np.random.Generator) -> None:
         """Layers that draw random numbers during training (dropout) take the model's RNG."""
 

@@ -113,6 +113,9 @@ class Residual(Layer):
         """The sub-layers' cost estimates added up (conv sub-layers count positions)."""
         return sum(layer.macs_per_example() for layer in self.sublayers())
 
+    def floats_per_example(self) -> int:
+        return sum(layer.floats_per_example() for layer in self.sublayers())
+
     def forward(self, x, training=False):
         h = x
         for layer in self.layers:
