@@ -90,20 +90,28 @@ def test_api_reference_builds_strictly(tmp_path):
     assert "Sequential" in page and "validation_data" in page and "batch_size" in page
 
 
-class BlasThreads(Callback):
+class ThreadProbe(Callback):
+    """The threads the loop computes with, seen from inside training: nndl's own product
+    threads and the BLAS pool (held at one while nndl splits products itself)."""
+
     def __init__(self):
         self.seen = []
 
-    def on_epoch_end(self, epoch, logs):
+    def on_batch_end(self, batch, loss):
         from threadpoolctl import threadpool_info
 
-        self.seen.append(sorted({p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}))
+        from nndl.backend import _threads_now
+
+        if self.seen:
+            return
+        blas = sorted({p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"})
+        self.seen.append((_threads_now(), blas))
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_threads_setting_sets_the_blas_pool_while_training(tmp_path, threads):
-    probe = BlasThreads()
+def test_threads_setting_sets_the_training_threads(tmp_path, threads):
+    probe = ThreadProbe()
     r = train_run(RunConfig(dataset="digits8x8", sizes=[64, 200, 10], epochs=1, batch_size=500, threads=threads),
                   tmp_path / "run", callbacks=[probe], plots=False)
-    assert probe.seen == [[threads]]
+    assert probe.seen == [(threads, [1])]
     assert f"threads = {threads}" in (r.run_dir / "config.toml").read_text()

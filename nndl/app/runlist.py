@@ -11,10 +11,10 @@ cannot be read; a folder that is not a run is left out.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ..errors import ConfigError, NNDLError
+from ..io.schema import read_json_object
 from .folders import is_held
 from .runs import CHECKPOINT, CONFIG, HISTORY_JSON, SUMMARY
 from .settings import load_config
@@ -25,11 +25,13 @@ KEY_SETTINGS = ("dataset", "subset", "sizes", "activation", "cost", "optimizer",
 
 
 def _read_json(path: Path):
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
+    """A JSON object file (depth- and size-checked), or None if absent or damaged."""
+    if not path.is_file():
         return None
-    return value if isinstance(value, dict) else None
+    try:
+        return read_json_object(path, path.name)
+    except (NNDLError, OSError, ValueError):
+        return None
 
 
 def _number(v):

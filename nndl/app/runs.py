@@ -36,6 +36,7 @@ import numpy as np
 
 from ..errors import ConfigError, ModelFileError, TrainingError
 from ..io import Checkpoint, load_checkpoint, load_model, load_predictor, restore_training, save_model
+from ..io.schema import read_json_object
 from ..train import Callback, History
 from ..viz import plot_history
 from .build import build_callbacks, build_model, prepare_data, setup_run
@@ -286,7 +287,7 @@ def resume_run(run_dir, *, data_dir=None, callbacks=(), plots: bool = True, on_s
         ckpt = load_checkpoint(run_dir / CHECKPOINT)
         check_resume_config(cfg, ckpt, run_dir)
         summary_path = run_dir / SUMMARY
-        finished = summary_path.is_file() and json.loads(summary_path.read_text()).get("finished")
+        finished = summary_path.is_file() and read_json_object(summary_path, "run summary").get("finished") is True
         if epochs is not None:
             if int(epochs) <= ckpt["epoch"]:
                 raise ConfigError(f"--resume {run_dir}: --epochs {epochs} is not more than the {ckpt['epoch']} "
@@ -350,6 +351,7 @@ def _fit(model, cfg, prepared, run_dir, extra_callbacks, checkpoint=None, plots=
     if plots and plotter[0].epochs_shown != len(history):  # the last epoch's plots may be written already
         write_plots(run_dir, history, eval_label)
     summary = _summary(model, cfg, data, history, best, run_dir, elapsed, checkpoint)
+    summary.update(dataset=prepared.dataset, fallback=prepared.notice)  # say so when it is not MNIST
     write_text(run_dir / SUMMARY, json.dumps(summary, indent=1) + "\n")
     return RunResult(run_dir, cfg, history, summary, model, prepared.notice)
 

@@ -108,9 +108,10 @@ class RunConfig:
     monitor_training: bool = _s(True, "also measure cost and accuracy on the training set each epoch", "training")
     seed: int = _s(0, "random seed: initial weights, shuffles, dropout", "training")
     dtype: str = _s("float32", "float32 or float64", "training")
-    threads: int = _s(0, "BLAS threads while training; 0 = auto: one thread when a mini-batch step is too small "
-                      "to share (the book's networks), else BLAS's own default. Results are bit-identical only "
-                      "with the same BLAS kernels and thread count", "training")
+    threads: int = _s(0, "threads for training's matrix products (BLAS runs on one; large products are split "
+                      "over N); 0 = auto: one when a mini-batch step is too small to share (the book's networks), "
+                      "else all BLAS may use. Results are bit-identical only with the same BLAS kernels and "
+                      "thread count", "training")
 
     # -- conversion --------------------------------------------------------------------------
     @classmethod
