@@ -284,10 +284,10 @@ def resume_run(run_dir, *, data_dir=None, callbacks=(), plots: bool = True, on_s
         for stale in run_dir.glob(".*.tmp"):  # a write interrupted by a kill
             stale.unlink(missing_ok=True)
         cfg = load_config(run_dir / CONFIG).validate()
-        ckpt = load_checkpoint(run_dir / CHECKPOINT)
-        check_resume_config(cfg, ckpt, run_dir)
         summary_path = run_dir / SUMMARY
         finished = summary_path.is_file() and read_json_object(summary_path, "run summary").get("finished") is True
+        ckpt = load_checkpoint(run_dir / CHECKPOINT)
+        check_resume_config(cfg, ckpt, run_dir)
         if epochs is not None:
             if int(epochs) <= ckpt["epoch"]:
                 raise ConfigError(f"--resume {run_dir}: --epochs {epochs} is not more than the {ckpt['epoch']} "
