@@ -10,6 +10,8 @@ pruner says the trial is hopeless.
 from __future__ import annotations
 
 import math
+import os
+import socket
 import time
 from pathlib import Path
 
@@ -61,6 +63,7 @@ def make_objective(space, tune_dir, metric: str, data_dir=None, callbacks=()):
         start = time.perf_counter()
         run_dir = trial_dir(tune_dir, trial.number)
         trial.set_user_attr("run_dir", str(run_dir))
+        trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
         try:
             result = train_run(cfg, run_dir, data_dir=data_dir, callbacks=[pruning, *callbacks], plots=False)
         except optuna.TrialPruned:

@@ -12,11 +12,12 @@ have been checked.
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, NNDLError
 from .objective import make_objective
 from .results import write_results
 from .space import Space, check_tune, load_space
@@ -61,6 +62,7 @@ def tune(space, tune_dir=None, *, storage: str | None = None, study: str | None 
     if workers < 1:
         raise ConfigError(f"--workers must be >= 1, got {workers}")
     opts = resolve_options(space, overrides)
+    _check_data(space, data_dir)
     name = study or opts.get("study") or default_name
     tune_dir = Path(tune_dir) if tune_dir is not None else Path("tunes") / name
     if tune_dir.exists() and not tune_dir.is_dir():
@@ -84,6 +86,15 @@ def tune(space, tune_dir=None, *, storage: str | None = None, study: str | None 
     return TuneResult(tune_dir, st, summary, url)
 
 
+def _check_data(space, data_dir):
+    """Load the data once (a missing MNIST or too large a subset is one line, before any file)."""
+    from ..config import RunConfig, load_dataset
+
+    cfg = RunConfig.from_dict(space.fixed, source=space.source)
+    if "dataset" not in {p.name for p in space.params} and "subset" not in {p.name for p in space.params}:
+        load_dataset(cfg, data_dir)
+
+
 def _reload(store, name):
     import optuna
 
@@ -105,6 +116,9 @@ def _child(args, worker, deadline_in):
         _work(*args, worker=worker, deadline=deadline)
     except KeyboardInterrupt:
         raise SystemExit(130)
+    except (NNDLError, ValueError) as e:
+        print(f"nndl: error: worker {worker}: {' '.join(str(e).split())}", file=sys.stderr, flush=True)
+        raise SystemExit(2)
 
 
 def _spawn(args, workers, deadline):
