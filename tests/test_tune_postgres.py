@@ -18,7 +18,7 @@ sizes = [784, 10, 10]
 subset = {subset}
 epochs = {epochs}
 monitor_training = false
-eta = {{low = 0.1, high = 3.0, log = true, points = 3}}
+eta = {{low = 0.1, high = 3.0, log = true, points = {points}}}
 lmbda = {{choices = [0.0, 1.0]}}
 
 [tune]
@@ -33,9 +33,9 @@ def pg_url():
         yield url
 
 
-def _space(tmp_path, subset=300, epochs=2):
+def _space(tmp_path, subset=300, epochs=2, points=2):
     path = tmp_path / "space.toml"
-    path.write_text(SPACE.format(subset=subset, epochs=epochs))
+    path.write_text(SPACE.format(subset=subset, epochs=epochs, points=points))
     return path
 
 
@@ -49,30 +49,21 @@ def test_two_workers_run_every_grid_point_once(pg_url, tmp_path):
              "--tune-dir", tmp_path / "t", "--no-plots", "-q", check=0)
     assert r.stderr == ""
     trials = _trials(pg_url, "grid2")
-    assert len(trials) == 6 and all(t.state == TrialState.COMPLETE for t in trials)
+    assert len(trials) == 4 and all(t.state == TrialState.COMPLETE for t in trials)
     points = sorted((t.params["eta"], t.params["lmbda"]) for t in trials)
-    assert points == sorted(itertools.product([0.1, 0.547723, 3.0], [0.0, 1.0]))
+    assert points == sorted(itertools.product([0.1, 3.0], [0.0, 1.0]))  # each grid point once
     assert len({t.user_attrs["worker"] for t in trials}) == 2  # both workers ran trials
-
-
-def test_two_workers_run_exactly_the_budget_with_tpe(pg_url, tmp_path):
-    space = _space(tmp_path)
-    nndl("tune", space, "--sampler", "tpe", "--trials", 5, "--workers", 2, "--storage", pg_url, "--study", "tpe2",
-         "--tune-dir", tmp_path / "t", "--no-plots", "-q", check=0)
-    trials = _trials(pg_url, "tpe2")
-    assert [t.state for t in trials] == [TrialState.COMPLETE] * 5
-    assert len({(t.params["eta"], t.params["lmbda"]) for t in trials}) == 5
     assert (tmp_path / "t" / "best.toml").is_file()
 
 
 def _start(space, url, name, tune_dir):
-    return subprocess.Popen([nndl_executable(), "tune", str(space), "--sampler", "random", "--trials", "4",
+    return subprocess.Popen([nndl_executable(), "tune", str(space), "--sampler", "random", "--trials", "3",
                              "--storage", url, "--study", name, "--tune-dir", str(tune_dir), "--no-plots", "-q"],
                             env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def test_a_killed_worker_s_trial_is_failed_and_retried(pg_url, tmp_path):
-    space = _space(tmp_path, subset=5000, epochs=30)  # a few seconds a trial
+    space = _space(tmp_path, subset=2000, epochs=10)  # a second or two a trial
     a = _start(space, pg_url, "kill", tmp_path / "a")
     victim = None
     try:
@@ -100,4 +91,4 @@ def test_a_killed_worker_s_trial_is_failed_and_retried(pg_url, tmp_path):
     retries = [t for t in trials.values() if t.system_attrs.get("failed_trial") == victim]
     assert len(retries) == 1 and retries[0].state == TrialState.COMPLETE
     assert retries[0].params == trials[victim].params
-    assert states.count(TrialState.COMPLETE) == 4  # the budget, none lost
+    assert states.count(TrialState.COMPLETE) == 3  # the budget, none lost
