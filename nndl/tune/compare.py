@@ -38,7 +38,7 @@ def compare(space_path, tune_dir=None, *, data_dir=None, on_trial=None, **overri
     scale, label = _axis(metric)
     maximize = metric == "val_accuracy"
     png = plot_best_so_far({s: curve(r.study) for s, r in results.items()}, tune_dir / "compare.png",
-                           xlabel="trial", ylabel=label, maximize=maximize, scale=scale,
+                           xlabel="trials", ylabel=label, maximize=maximize, scale=scale,
                            title=f"grid vs random vs TPE, {n} trials each ({Path(space_path).name})")
     rows = []
     for s, r in results.items():

@@ -18,8 +18,8 @@ def _axis(metric):
 
 
 def curve(study, against: str = "trial"):
-    """(x, values) of the finished trials in order: x = trial number or minutes since the
-    study's first trial started; a pruned trial's value is None."""
+    """(x, values) of the finished trials in order: x = 1, 2, ... (trials finished) or minutes
+    since the study's first trial started; a pruned trial's value is None."""
     trials = [t for t in study.get_trials(deepcopy=False) if t.state in (TrialState.COMPLETE, TrialState.PRUNED)]
     if against == "time":
         trials.sort(key=lambda t: t.datetime_complete)
@@ -27,7 +27,7 @@ def curve(study, against: str = "trial"):
         x = [(t.datetime_complete - t0).total_seconds() / 60 for t in trials]
     else:
         trials.sort(key=lambda t: t.number)
-        x = [t.number for t in trials]
+        x = list(range(1, len(trials) + 1))
     return x, [t.value if t.state == TrialState.COMPLETE else None for t in trials]
 
 
@@ -37,7 +37,7 @@ def write_plots(study, space, tune_dir) -> list:
     maximize = study.direction.name == "MAXIMIZE"
     name = study.study_name
     written = []
-    for against, fname, xlabel in (("trial", HISTORY, "trial"), ("time", HISTORY_TIME, "wall-clock minutes")):
+    for against, fname, xlabel in (("trial", HISTORY, "trials finished"), ("time", HISTORY_TIME, "wall-clock minutes")):
         written.append(plot_best_so_far({name: curve(study, against)}, tune_dir / fname, xlabel=xlabel,
                                         ylabel=label, maximize=maximize, scale=scale,
                                         title=f"{name}: {study.user_attrs.get('sampler')} search"))

@@ -37,9 +37,12 @@ def plot_best_so_far(series, path=None, xlabel="trial", ylabel="validation accur
     if reference is not None:
         ax.axhline(reference[0] * scale, color="grey", linestyle="--", linewidth=1, label=reference[1])
     finite = [u for _, vals in series.values() for u in vals if u is not None and np.isfinite(u)]
-    if finite and maximize:  # show the interesting top of the range, not the failed trials at 10%
+    if finite and maximize:  # the interesting top of the range, not the failed trials at 10%
+        finals = [np.nanmax(best_so_far(vals, True)) for _, vals in series.values()
+                  if any(u is not None and np.isfinite(u) for u in vals)]
         best = max(finite) * scale
-        ax.set_ylim(max(min(finite) * scale, best - 5.0) - 0.2, best + 0.3)
+        low = min(max(min(finite) * scale, best - 5.0), min(finals) * scale)
+        ax.set_ylim(low - 0.2, best + 0.3)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
