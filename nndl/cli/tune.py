@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 
 from .options import add_data_dir
@@ -43,6 +44,8 @@ def add_parser(subparsers):
     p.add_argument("--seed", type=int, metavar="N", help="the sampler's seed (default: 0)")
     p.add_argument("--heartbeat", type=int, metavar="S", help="seconds between heartbeats; a trial silent for 2x is "
                    "failed and retried (default: 10)")
+    p.add_argument("--report", action="store_true", help="run no trial: write the results of the study as it "
+                   "stands (e.g. while workers elsewhere run it)")
     p.add_argument("--compare", action="store_true", help="the lecture's comparison: grid, random and TPE on the "
                    "same space and budget, one PNG of best-so-far curves")
     add_data_dir(p)
@@ -71,6 +74,10 @@ def print_trial_json(study, trial):
                       "value": trial.value, "params": trial.params, **trial.user_attrs}), flush=True)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run(args) -> int:
     from ..tune import tune
     from ..tune.results import format_value, markdown_table, trial_rows
@@ -79,8 +86,10 @@ def run(args) -> int:
     if args.compare:
         return _compare(args, overrides)
     on_trial = None if args.quiet else (print_trial_json if args.json else print_trial)
+    signal.signal(signal.SIGTERM, _interrupt)  # like Ctrl-C: the running trial is re-queued at once
     result = tune(args.space, args.tune_dir, storage=args.storage, study=args.study, workers=args.workers,
-                  data_dir=args.data_dir, plots=not args.no_plots, on_trial=on_trial, **overrides)
+                  data_dir=args.data_dir, plots=not args.no_plots, on_trial=on_trial, report_only=args.report,
+                  **overrides)
     s = result.summary
     if args.json:
         print(json.dumps({"event": "done", "tune_dir": str(result.tune_dir), **s}), flush=True)

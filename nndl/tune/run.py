@@ -49,10 +49,12 @@ def resolve_options(space: Space, overrides: dict) -> dict:
 
 
 def tune(space, tune_dir=None, *, storage: str | None = None, study: str | None = None, workers: int = 1,
-         data_dir=None, plots: bool = True, on_trial=None, **overrides) -> TuneResult:
+         data_dir=None, plots: bool = True, on_trial=None, report_only: bool = False, **overrides) -> TuneResult:
     """Run (or resume) a study. ``overrides``: trials, minutes, metric, sampler, pruner, seed,
     heartbeat (as in the space's [tune] table). ``on_trial(study, frozen_trial)`` is called in
-    the worker process after each trial (a module-level function when workers > 1)."""
+    the worker process after each trial (a module-level function when workers > 1).
+    ``report_only``: run no trial, only write the results of the study as it stands (e.g.
+    while workers elsewhere are still running it)."""
     if not isinstance(space, Space):
         space_path = Path(space)
         space = load_space(space_path)
@@ -69,10 +71,15 @@ def tune(space, tune_dir=None, *, storage: str | None = None, study: str | None 
         raise ConfigError(f"tune folder {tune_dir} exists and is not a folder")
     if storage is None:
         url = f"sqlite:///{(tune_dir / DB).resolve()}"
+        if report_only and not (tune_dir / DB).is_file():
+            raise ConfigError(f"no study to report on: {tune_dir / DB} does not exist")
         tune_dir.mkdir(parents=True, exist_ok=True)
     else:
         url = storage
     store = open_storage(url, opts["heartbeat"])  # a bad URL fails here, before the folder exists
+    if report_only:
+        st = _reload(store, name)
+        return TuneResult(tune_dir, st, write_results(st, space, tune_dir, plots=plots), url)
     tune_dir.mkdir(parents=True, exist_ok=True)
     st = create_or_load(store, name, space, opts)
     deadline = time.monotonic() + 60 * opts["minutes"] if opts.get("minutes") else None
@@ -98,7 +105,10 @@ def _check_data(space, data_dir):
 def _reload(store, name):
     import optuna
 
-    return optuna.load_study(study_name=name, storage=store)
+    try:
+        return optuna.load_study(study_name=name, storage=store)
+    except KeyError:
+        raise ConfigError(f"no study named {name!r} in the storage") from None
 
 
 def _work(url, name, space, opts, tune_dir, data_dir, on_trial, worker, deadline, storage=None):

@@ -91,11 +91,13 @@ def make_sampler(kind: str, seed: int, space, worker: int = 0):
         return optuna.samplers.GridSampler(space.grid(), seed=s)
     if kind == "random":
         return optuna.samplers.RandomSampler(seed=s)
-    return optuna.samplers.TPESampler(seed=s, constant_liar=True, n_startup_trials=min(10, max(2, _startup(space))))
+    return optuna.samplers.TPESampler(seed=s, constant_liar=True, n_startup_trials=tpe_startup_trials(space))
 
 
-def _startup(space):
-    return 2 * len(space.params) + 2
+def tpe_startup_trials(space) -> int:
+    """Random trials before TPE models the results: one more than the parameters, 3 to 10
+    (Optuna's default of 10 would use up a small budget on random search)."""
+    return min(10, max(3, len(space.params) + 1))
 
 
 def make_pruner(kind: str, epochs: int):
