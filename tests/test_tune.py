@@ -58,6 +58,15 @@ def test_results_table_best_toml_and_plots(small_tune):
         assert (small_tune / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_report_writes_results_without_running_trials(small_tune, capsys):
+    before = len(_study(small_tune).trials)
+    (small_tune / "results.md").unlink()
+    space = small_tune.parent / "space.toml"
+    assert main(["tune", str(space), "--tune-dir", str(small_tune), "--report", "--no-plots"]) == 0
+    assert len(_study(small_tune).trials) == before and (small_tune / "results.md").is_file()
+    assert "best trial" in capsys.readouterr().out
+
+
 def test_best_toml_replays_the_best_trial_exactly(small_tune, tmp_path):
     best = json.loads((small_tune / "summary.json").read_text())["best"]
     r = nndl("train", "--config", small_tune / "best.toml", "--run-dir", tmp_path / "replay", "--json", check=0)
