@@ -46,7 +46,8 @@ def compare(space_path, tune_dir=None, *, data_dir=None, on_trial=None, **overri
         x, values = curve(r.study)
         target = best.get("value")
         first = next((i + 1 for i, v in enumerate(values) if v is not None and v == target), None)
-        rows.append({"sampler": s, "trials": r.summary["trials"], "best": target, "trials_to_best": first,
+        finished = r.summary["states"].get("complete", 0) + r.summary["states"].get("pruned", 0)
+        rows.append({"sampler": s, "trials": finished, "best": target, "trials_to_best": first,
                      "params": best.get("params"), "minutes": r.summary["wall_minutes"]})
     md = ["| sampler | trials | best " + ("validation accuracy" if maximize else "validation cost") +
           " | trials to reach it | best settings | minutes |", "|---|---|---|---|---|---|"]

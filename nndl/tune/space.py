@@ -93,16 +93,15 @@ class Space:
 def load_space(path) -> Space:
     """Read and check a space file; every problem is one ConfigError line."""
     path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"space file {path} does not exist")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"space file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read space file {path}: {e}") from None
-    try:
-        data = tomllib.loads(text)
+        with path.open("rb") as f:
+            data = tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML ({e})") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read space file {path}: {e}") from None
     return parse_space(data, source=str(path))
 
 
