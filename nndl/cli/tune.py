@@ -34,7 +34,8 @@ def add_parser(subparsers):
     p.add_argument("--storage", metavar="URL", help="SQLAlchemy database URL of the study "
                    "(default: sqlite:///TUNE_DIR/study.db)")
     p.add_argument("--study", metavar="NAME", help="study name (default: the space file's name)")
-    p.add_argument("--workers", type=int, default=1, metavar="N", help="local worker processes on the study (default: 1)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="local worker processes on the study (default: 1)")
     p.add_argument("--sampler", choices=("grid", "random", "tpe"), help="default: [tune] sampler, else tpe")
     p.add_argument("--pruner", choices=("median", "halving", "none"), help="default: [tune] pruner, else median")
     p.add_argument("--trials", type=int, metavar="N", help="trials in the study, over all workers (default: [tune] "

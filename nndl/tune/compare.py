@@ -52,7 +52,8 @@ def compare(space_path, tune_dir=None, *, data_dir=None, on_trial=None, **overri
     md = ["| sampler | trials | best " + ("validation accuracy" if maximize else "validation cost") +
           " | trials to reach it | best settings | minutes |", "|---|---|---|---|---|---|"]
     for r in rows:
-        params = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in (r["params"] or {}).items())
+        params = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                           for k, v in (r["params"] or {}).items())
         md.append(f"| {r['sampler']} | {r['trials']} | {format_value(r['best'], metric)} | {r['trials_to_best']} | "
                   f"{params} | {r['minutes']:.1f} |")
     markdown = "\n".join(md) + "\n"

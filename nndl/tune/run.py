@@ -125,10 +125,10 @@ def _child(args, worker, deadline_in):
     try:
         _work(*args, worker=worker, deadline=deadline)
     except KeyboardInterrupt:
-        raise SystemExit(130)
+        raise SystemExit(130) from None
     except (NNDLError, ValueError) as e:
         print(f"nndl: error: worker {worker}: {' '.join(str(e).split())}", file=sys.stderr, flush=True)
-        raise SystemExit(2)
+        raise SystemExit(2) from None
 
 
 def _spawn(args, workers, deadline):
