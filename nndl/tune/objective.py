@@ -57,13 +57,13 @@ def make_objective(space, tune_dir, metric: str, data_dir=None, callbacks=()):
     """The function Optuna calls with each trial."""
 
     def objective(trial):
+        trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")  # first: see study.fail_orphans
         settings = space.settings(trial)
         cfg = RunConfig.from_dict(settings, source=space.source)
         pruning = PruningCallback(trial, metric)
         start = time.perf_counter()
         run_dir = trial_dir(tune_dir, trial.number)
         trial.set_user_attr("run_dir", str(run_dir))
-        trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
         try:
             result = train_run(cfg, run_dir, data_dir=data_dir, callbacks=[pruning, *callbacks], plots=False)
         except optuna.TrialPruned:

@@ -209,12 +209,32 @@ def run_worker(storage, study_name, space, tune, objective, worker: int = 0, dea
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             fail_stale_trials(study)
+        fail_orphans(study, 4 * storage.get_heartbeat_interval())
         c = counts(study)
         if c["WAITING"]:
             continue
         if not c["RUNNING"]:
             return study
         time.sleep(max(1.0, storage.get_heartbeat_interval() / 2))
+
+
+def fail_orphans(study, seconds: float) -> None:
+    """Fail and re-queue RUNNING trials whose objective never started (a worker stopped
+    between taking the trial and its first heartbeat: Optuna's stale-trial check cannot see
+    them). The objective's first act is to record its worker, so a trial without one after
+    ``seconds`` has no worker."""
+    import datetime
+
+    now = datetime.datetime.now()
+    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        if "worker" in t.user_attrs or t.datetime_start is None:
+            continue
+        if (now - t.datetime_start).total_seconds() > seconds:
+            try:
+                if study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL):
+                    RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)(study, study._storage.get_trial(t._trial_id))
+            except optuna.exceptions.UpdateFinishedTrialError:
+                pass  # another worker got there first
 
 
 def max_epochs(space) -> int:
