@@ -104,6 +104,8 @@ def test_interrupted_tune_resumes_the_same_study(tmp_path):
     assert states.count(TrialState.COMPLETE) == 3 and states.count(TrialState.FAIL) == 1
     failed = next(t for t in trials if t.state == TrialState.FAIL)
     assert any(t.system_attrs.get("failed_trial") == failed.number for t in trials)  # retried
+    done = [t.params["eta"] for t in trials if t.state == TrialState.COMPLETE]
+    assert len(set(done)) == 3  # the resumed sampler does not propose the first run's points again
 
 
 @pytest.mark.parametrize("text, message", [

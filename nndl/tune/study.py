@@ -82,11 +82,12 @@ def _safe(url):
         return "(unparseable URL)"
 
 
-def make_sampler(kind: str, seed: int, space, worker: int = 0):
-    """grid/random/TPE. Each worker gets its own seed (seed + worker), or two workers of a
-    seeded study would propose the same points; TPE uses the constant liar, so a worker
-    treats the others' running trials as bad results rather than proposing next to them."""
-    s = seed + worker
+def make_sampler(kind: str, seed: int, space, worker: int = 0, resumed: int = 0):
+    """grid/random/TPE. Each worker, and each resumption (``resumed`` = trials the study
+    already holds), gets its own seed — else two workers, or a study and its resumption, would
+    propose the same points again. TPE uses the constant liar, so a worker treats the others'
+    running trials as bad results rather than proposing next to them."""
+    s = seed + 1_000_003 * worker + resumed
     if kind == "grid":
         return optuna.samplers.GridSampler(space.grid(), seed=s)
     if kind == "random":
@@ -183,7 +184,9 @@ def run_worker(storage, study_name, space, tune, objective, worker: int = 0, dea
     """Run queued trials until the queue is empty and nothing runs anywhere (or the deadline).
 
     A trial interrupted by Ctrl-C is re-queued before the KeyboardInterrupt goes on."""
-    sampler = make_sampler(tune["sampler"], tune.get("seed", 0), space, worker)
+    started = [t for t in optuna.load_study(study_name=study_name, storage=storage).get_trials(deepcopy=False)
+               if t.state != TrialState.WAITING]
+    sampler = make_sampler(tune["sampler"], tune.get("seed", 0), space, worker, resumed=len(started))
     study = optuna.load_study(study_name=study_name, storage=storage, sampler=sampler,
                               pruner=make_pruner(tune["pruner"], max_epochs(space)))
     storage.queue_only = bool(tune.get("trials"))
