@@ -9,7 +9,10 @@ over mini-batches, on an array backend that is NumPy today and CuPy tomorrow.
     >>> model.compile(optimizer=nndl.SGD(lr=3.0))  # doctest: +ELLIPSIS
     Sequential(...)
 
-The book's own API lives in :mod:`nndl.book` (``network``, ``network2``, ``mnist_loader``).
+This face re-exports the engine (layers, model, optimisers, callbacks), the model files
+(``save_model``/``load_model``) and the run settings (``RunConfig``, ``train_run``). The
+book's own API lives in :mod:`nndl.book` (``network``, ``network2``, ``network3``,
+``mnist_loader``); the package layout is described in CONTRIBUTING.md.
 """
 from .core import (CrossEntropyCost, LogLikelihoodCost, QuadraticCost, get_activation, get_cost,
                    get_initializer, L1, L2)
@@ -20,11 +23,11 @@ from .layers import (Activation, BatchNorm, Dense, Dropout, Flatten, Layer, Para
 from .layers import AvgPool2D, Conv2D, L2Pool2D, MaxPool2D
 from .model import Sequential
 from .optim import SGD, Adagrad, Adam, AdamW, Momentum, Nesterov, RMSprop, get_optimizer
-from .train import (AverageImprovementStopping, Checkpoint, EarlyStopping, EpochLogger, HalveOnPlateau,
-                    History, LearningRateScheduler, ProgressBar)
-from .io import load_model, save_model
-from .config import RunConfig, load_config
-from .runs import resume_run, train_run
+from .train import (AverageImprovementStopping, EarlyStopping, EpochLogger, HalveOnPlateau, History,
+                    LearningRateScheduler, ProgressBar)
+from .io import Checkpoint, load_model, save_model
+from .app.settings import RunConfig, load_config
+from .app.runs import resume_run, train_run
 
 load = load_model
 __version__ = "0.1.0"

@@ -20,3 +20,14 @@ class ConfigError(NNDLError, ValueError):
 
 class TrainingError(NNDLError):
     """Training cannot go on (e.g. divergence to NaN/inf, or backprop through a step function)."""
+
+
+def unknown_name(what: str, name, choices) -> str:
+    """The one message for a name missing from a registry, with the closest spelling:
+    "unknown cost 'cross_entropi': choose one of ... (did you mean 'cross_entropy'?)"."""
+    import difflib
+
+    choices = sorted(str(c) for c in choices)
+    hint = difflib.get_close_matches(str(name).lower(), choices, n=1)
+    more = f" (did you mean {hint[0]!r}?)" if hint else ""
+    return f"unknown {what} {name!r}: choose one of {', '.join(choices)}{more}"

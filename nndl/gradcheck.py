@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .backend import make_rng, to_host
+from .model import Sequential
 
 
 @dataclass
@@ -72,8 +73,6 @@ def _numeric(f, arr, idx, eps):
 
 def as_float64(model):
     """A float64 copy of a model (same config and weights)."""
-    from .model import Sequential
-
     if model.dtype == np.float64:
         return model
     clone = Sequential.from_config({**model.get_config(), "dtype": "float64"}, seed=0)
@@ -91,18 +90,13 @@ def gradcheck(model, X, y, eps: float = 1e-6, max_entries: int = 200, training: 
     X = model.as_inputs(np.asarray(X, dtype=np.float64))
     Y = model.as_targets(y)
     rng = make_rng(seed)
-    out_layer = model.layers[-1]
 
     def cost():
-        a = model.forward(X, training=training)
-        from .core.activations import Linear
+        return model.loss(X, Y, training)
 
-        act = getattr(out_layer, "activation", Linear())
-        return model.cost.value(getattr(out_layer, "z", a), a, Y, act)
-
-    model._last_output = model.forward(X, training=training)
+    cost()  # a first pass draws the dropout masks that are then frozen
     _freeze_randomness(model.layers)
-    model._last_output = model.forward(X, training=training)
+    cost()
     model.backward(Y)
     result = GradCheckResult()
     for li, layer in enumerate(model.layers):

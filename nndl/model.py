@@ -13,6 +13,10 @@ Backpropagation (chapter 2) over a mini-batch, in :meth:`Sequential.backward`:
 3. BP3/BP4 — on the way, each layer stores ∂C/∂b and ∂C/∂W in its parameters' ``grad``.
 
 A residual block is itself a layer holding sub-layers, so a "chain" may contain small graphs.
+
+The model knows nothing of files (``nndl.save_model`` / ``nndl.load_model`` in :mod:`nndl.io`)
+or of settings and runs (:mod:`nndl.app`); :meth:`Sequential.fit` hands the model to the one
+training loop, :func:`nndl.train.fit`, which calls :meth:`Sequential.train_step` per mini-batch.
 """
 from __future__ import annotations
 
@@ -23,7 +27,10 @@ from .core.activations import Linear
 from .core.costs import get_cost
 from .core.regularizers import get_regularizer
 from .layers.base import check_layers, layer_from_config
+from .optim import get_optimizer
+from .train.loop import fit as train_loop
 
+_LINEAR = Linear()
 EVAL_BATCH = 2000  # examples per forward pass when evaluating: bounds memory for conv nets
 
 
@@ -74,8 +81,6 @@ class Sequential:
     def compile(self, optimizer="sgd", cost=None, regularizer=None, lmbda: float = 0.0):
         """Choose how to learn: an optimiser (object or name), and optionally the cost and
         an L1/L2 regulariser (``regularizer="l2", lmbda=5.0`` is the book's weight decay)."""
-        from .optim import get_optimizer
-
         self.optimizer = get_optimizer(optimizer)
         if cost is not None:
             self.cost = get_cost(cost)
@@ -104,11 +109,26 @@ class Sequential:
             grad = layer.backward(grad)                                               # BP2
         return grad
 
-    def train_step(self, x, y, n: int):
-        """One gradient step on the mini-batch (x, y); n is the training-set size (for λ/n)."""
-        self._last_output = self.forward(x, training=True)
+    def _forward_cost(self, x, y, training: bool) -> float:
+        """Forward pass on device arrays (kept for :meth:`backward`) and its mean cost C."""
+        a = self._last_output = self.forward(x, training)
+        out = self.layers[-1]
+        return self.cost.value(getattr(out, "z", a), a, y, getattr(out, "activation", _LINEAR))
+
+    def loss(self, X, y, training: bool = False) -> float:
+        """The mean cost C of the batch (X, y) — without the regularisation term — from a
+        forward pass (``training=True``: dropout and batch statistics as in training). The
+        pass is kept, so :meth:`backward` may follow (``gradcheck`` does)."""
+        return self._forward_cost(self.as_inputs(X), self.as_targets(y), training)
+
+    def train_step(self, x, y, n: int) -> float:
+        """One gradient step on the mini-batch (x, y) of device arrays (targets as the cost
+        wants them); n is the training-set size (for λ/n). Returns the mini-batch's mean cost,
+        measured on the forward pass the step made (before the update)."""
+        loss = self._forward_cost(x, y, True)
         self.backward(y)
         self.optimizer.step(self.parameters(), self.regularizer, n)
+        return loss
 
     def parameters(self):
         if not hasattr(self, "_params_cache"):
@@ -162,14 +182,10 @@ class Sequential:
         Y = self.as_targets(y)
         labels = self.labels(y)
         total, correct = 0.0, 0
-        out = self.layers[-1]
-        act = getattr(out, "activation", Linear())
         for i in range(0, X.shape[0], batch_size):
-            a = self.forward(X[i:i + batch_size])
-            z = getattr(out, "z", a)
-            m = a.shape[0]
-            total += self.cost.value(z, a, Y[i:i + batch_size], act) * m
-            correct += int((to_host(a.argmax(axis=1)) == labels[i:i + batch_size]).sum())
+            xb = X[i:i + batch_size]
+            total += self._forward_cost(xb, Y[i:i + batch_size], False) * xb.shape[0]
+            correct += int((to_host(self._last_output.argmax(axis=1)) == labels[i:i + batch_size]).sum())
         n = X.shape[0]
         cost = total / n + self.penalty(n_train or n)
         return {"cost": cost, "accuracy": correct / n, "correct": correct, "n": n}
@@ -179,9 +195,7 @@ class Sequential:
 
     def fit(self, X, y, epochs: int = 1, batch_size: int = 10, **kwargs):
         """Train with mini-batch SGD (or the compiled optimiser). See :func:`nndl.train.fit`."""
-        from .train.loop import fit
-
-        return fit(self, X, y, epochs=epochs, batch_size=batch_size, **kwargs)
+        return train_loop(self, X, y, epochs=epochs, batch_size=batch_size, **kwargs)
 
     # -- state ------------------------------------------------------------------------------
     def get_weights(self) -> dict:
@@ -206,18 +220,6 @@ class Sequential:
         layers = [layer_from_config(c) for c in config["layers"]]
         return cls(layers, cost=config["cost"], input_shape=tuple(config["input_shape"]) or None,
                    dtype=config.get("dtype", "float32"), seed=seed, backend=backend)
-
-    def save(self, path, metadata: dict | None = None) -> None:
-        """Write the safe model file (.npz of arrays + JSON; no pickle)."""
-        from .io.modelfile import save_model
-
-        save_model(self, path, metadata)
-
-    @classmethod
-    def load(cls, path):
-        from .io.modelfile import load_model
-
-        return load_model(path)
 
     def summary(self) -> str:
         lines = [f"{'layer':<28}{'output shape':<18}{'params':>10}"]

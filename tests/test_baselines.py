@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nndl.baselines import DarknessClassifier, average_darkness, svm
+from nndl.app.baselines import DarknessClassifier, average_darkness, svm
 from nndl.data import Split, first_n
 
 

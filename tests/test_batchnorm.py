@@ -73,7 +73,7 @@ def test_running_stats_are_saved_in_the_model_file(tmp_path):
                             cost="log_likelihood", seed=0).compile(nndl.Adam(lr=0.01))
     X = np.random.default_rng(0).normal(3, 2, size=(40, 3)).astype(np.float32)
     model.fit(X, (X[:, 0] > 3).astype(int), epochs=2, batch_size=8)
-    model.save(tmp_path / "m.npz")
+    nndl.save_model(model, tmp_path / "m.npz")
     again = nndl.load_model(tmp_path / "m.npz")
     rm = model.layers[1].buffers["running_mean"]
     assert np.abs(rm).max() > 0

@@ -110,6 +110,7 @@ def test_book_cost_classes_keep_their_interface():
 
 
 def test_damaged_book_json(tmp_path):
-    (tmp_path / "bad.json").write_text('{"sizes": [3, 2], "weights": [[[1, 2]]], "biases": [], "cost": "CrossEntropyCost"}')
+    (tmp_path / "bad.json").write_text('{"sizes": [3, 2], "weights": [[[1, 2]]], "biases": [], '
+                                       '"cost": "CrossEntropyCost"}')
     with pytest.raises(nndl.ModelFileError, match="inconsistent"):
         network2.load(tmp_path / "bad.json")

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 QUICK = ["--dataset", "digits8x8", "--epochs", "1", "--no-plots", "-q"]

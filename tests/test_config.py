@@ -6,8 +6,9 @@ import math
 import numpy as np
 import pytest
 
-from nndl.config import (RunConfig, build_callbacks, build_model, dumps_toml, load_config, optimizer_kwargs,
-                         parse_early_stopping, parse_schedule, resolve, resolved_optimizer_settings)
+from nndl.app.build import build_callbacks, build_model, optimizer_kwargs, resolve, resolved_optimizer_settings
+from nndl.app.settings import RunConfig, dumps_toml, load_config
+from nndl.train import parse_early_stopping, parse_schedule
 from nndl.errors import ConfigError
 
 

@@ -144,7 +144,7 @@ def test_conv_validation_errors():
 def test_conv_model_save_load_roundtrip(tmp_path):
     model = _small_conv_model("float32")
     X = np.random.default_rng(0).random((5, 2, 12, 12), dtype=np.float32)
-    model.save(tmp_path / "conv.npz")
+    nndl.save_model(model, tmp_path / "conv.npz")
     loaded = nndl.load(tmp_path / "conv.npz")
     assert np.array_equal(model.predict_proba(X), loaded.predict_proba(X))
     assert [type(l).__name__ for l in loaded.layers] == [type(l).__name__ for l in model.layers]

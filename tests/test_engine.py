@@ -25,7 +25,7 @@ def test_sgd_step_is_w_minus_eta_grad():
     model = tiny(dtype="float64").compile(nndl.SGD(lr=0.5))
     X, y = toy_data(8)
     W0 = model.layers[1].W.value.copy()
-    model._last_output = model.forward(X.astype(np.float64), training=True)
+    model.loss(X.astype(np.float64), y, training=True)
     model.backward(model.as_targets(y))
     g = model.layers[1].W.grad.copy()
     model.optimizer.step(model.parameters(), model.regularizer, 8)
@@ -38,7 +38,7 @@ def test_l2_is_the_books_weight_decay_and_spares_biases():
     model = tiny(dtype="float64").compile(nndl.SGD(lr=eta), regularizer="l2", lmbda=lmbda)
     X, y = toy_data(10)
     W0, b0 = model.layers[0].W.value.copy(), model.layers[0].b.value.copy()
-    model._last_output = model.forward(X.astype(np.float64), training=True)
+    model.loss(X.astype(np.float64), y, training=True)
     model.backward(model.as_targets(y))
     gW, gb = model.layers[0].W.grad.copy(), model.layers[0].b.grad.copy()
     model.optimizer.step(model.parameters(), model.regularizer, n)
@@ -145,7 +145,7 @@ def test_save_load_round_trip(tmp_path):
                              nndl.Dropout(0.3), nndl.Dense(2, "softmax")],
                             cost="log_likelihood", seed=3).compile(nndl.SGD(lr=0.1))
     model.fit(X, y, epochs=2)
-    model.save(tmp_path / "m.npz", metadata={"note": "hi"})
+    nndl.save_model(model, tmp_path / "m.npz", metadata={"note": "hi"})
     loaded, meta, _ = nndl.io.load_model(tmp_path / "m.npz", with_metadata=True)
     assert meta == {"note": "hi"}
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
@@ -173,7 +173,7 @@ def test_bad_model_files(tmp_path, content, match):
 
 def test_unknown_model_version(tmp_path):
     model = tiny()
-    model.save(tmp_path / "m.npz")
+    nndl.save_model(model, tmp_path / "m.npz")
     from nndl.io.container import read_container, write_container
 
     meta, arrays = read_container(tmp_path / "m.npz", "nndl.model")
@@ -184,7 +184,7 @@ def test_unknown_model_version(tmp_path):
 
 
 def test_truncated_model_file(tmp_path):
-    tiny().save(tmp_path / "m.npz")
+    nndl.save_model(tiny(), tmp_path / "m.npz")
     data = (tmp_path / "m.npz").read_bytes()
     (tmp_path / "m.npz").write_bytes(data[: len(data) // 2])
     with pytest.raises(ModelFileError):

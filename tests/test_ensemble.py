@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import nndl
-from nndl.ensemble import Ensemble, train_ensemble
+from nndl.app.ensemble import Ensemble, train_ensemble
 
 
 def test_vote_tie_break_and_average():

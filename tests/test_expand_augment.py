@@ -4,7 +4,8 @@ import pytest
 
 import nndl
 from nndl.data import Split
-from nndl.data.augment import RandomAffine, save_augmentation_grid
+from nndl.data.augment import RandomAffine
+from nndl.viz import plot_augmentation_grid
 from nndl.data.expand import SHIFTS, expand_mnist, load_expanded_mnist, shift_images
 
 
@@ -100,8 +101,8 @@ def test_fit_transform_hook_and_grid(tmp_path):
     model.fit(X, np.arange(25) % 10, epochs=2, batch_size=10, transform=transform, monitor_training=False)
     assert calls == [10, 10, 5, 10, 10, 5]
     model.fit(X, np.arange(25) % 10, epochs=1, batch_size=10, transform=RandomAffine(seed=0))
-    path = save_augmentation_grid(X[0], tmp_path / "grid.png", n=4)
-    assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    plot_augmentation_grid(X[0], tmp_path / "grid.png", n=4)
+    assert open(tmp_path / "grid.png", "rb").read(8) == b"\x89PNG\r\n\x1a\n"
 
 
 def test_cli_augment(mnist, tmp_path, capsys):

@@ -7,7 +7,7 @@ from PIL import Image
 from scipy import ndimage
 
 from nndl.errors import DataError
-from nndl.imageprep import load_digit, mnist_like, read_grayscale
+from nndl.data.imageprep import load_digit, mnist_like, read_grayscale
 
 
 def _stroke(h=60, w=40, dark_on_light=True):

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 import nndl
-from nndl.compare import compare_optimizers, plot_comparison
-from nndl.lrfind import lr_find, plot_lr_find, suggest_range
+from nndl.app.compare import compare_optimizers
+from nndl.train.lrfind import lr_find, suggest_range
+from nndl.viz import plot_comparison, plot_lr_find
 
 
 def data(n=300, seed=0):

@@ -139,40 +139,6 @@ def test_network_validation():
         ConvPoolLayer(image_shape=(10, 3, 28, 28), filter_shape=(20, 1, 5, 5))
 
 
-def test_chapter6_recipes_registered():
-    from nndl.reproduce import RECIPES
-
-    rows = {r.name: r for r in RECIPES.values() if r.chapter == 6}
-    assert {"ch6-fc100", "ch6-conv1", "ch6-conv2", "ch6-relu", "ch6-expanded", "ch6-extra-fc",
-            "ch6-dropout", "ch6-ensemble"} <= set(rows)
-    assert rows["ch6-relu"].book_value == 99.23 and rows["ch6-ensemble"].book_value == 99.67
-    assert all(r.estimate() > 0 for r in rows.values())
-
-
-def test_chapter6_architectures_build():
-    from nndl.reproduce.chapter6 import ARCHITECTURES, book_network
-
-    for arch in ARCHITECTURES:
-        net = book_network(arch, seed=0)
-        assert net.model.output_shape == (10,)
-    with pytest.raises(nndl.ConfigError):
-        book_network("nope")
-
-
-def test_chapter6_runners_end_to_end(mnist, tmp_path):
-    """The custom runners of the ch6 rows (single network and ensemble), on a 1-epoch FC100."""
-    from nndl.reproduce import Context, Recipe, run_recipe
-    from nndl.reproduce.chapter6 import run_ensemble, run_network3
-
-    single = Recipe("t-fc100", 6, "test", 97.8, settings=dict(arch="fc100", epochs=1, eta=0.1), run=run_network3)
-    o = run_recipe(single, Context(root=tmp_path))
-    assert 85 < o.value <= 100 and (o.run_dir / "model.npz").is_file() and (o.run_dir / "log.txt").is_file()
-    ens = Recipe("t-ens", 6, "test", 97.8, settings=dict(arch="fc100", epochs=1, eta=0.1, k=2), run=run_ensemble)
-    o = run_recipe(ens, Context(root=tmp_path))
-    assert 85 < o.value <= 100 and len(o.details["members"]) == 2
-    assert (o.run_dir / "ensemble" / "ensemble.json").is_file()
-
-
 def test_load_data_shared_expanded_name(mnist, monkeypatch):
     """The book's `load_data_shared("../data/mnist_expanded.pkl.gz")` gives the expanded set."""
     import nndl.data.expand as expand

@@ -54,7 +54,7 @@ def test_model_with_residual_and_prelu_gradcheck_save_load(tmp_path):
     names = [p.name for p in model.layers[2].all_params()]
     assert len(set(names)) == len(names) == 7
     model.compile(nndl.Adam(lr=0.01)).fit(X, y, epochs=3, batch_size=4)
-    model.save(tmp_path / "r.npz")
+    nndl.save_model(model, tmp_path / "r.npz")
     again = nndl.load_model(tmp_path / "r.npz")
     np.testing.assert_array_equal(again.predict_proba(X), model.predict_proba(X))
 

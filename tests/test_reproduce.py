@@ -7,7 +7,7 @@ import pytest
 
 from cli_util import assert_usage_error, nndl
 from nndl.errors import ConfigError
-from nndl.reproduce import RECIPES, Context, Recipe, recipe_config, register, run_recipe, select
+from nndl.app.reproduce import RECIPES, Context, Recipe, recipe_config, register, run_recipe, select
 
 
 def test_chapter_1_and_3_rows_are_registered_with_the_books_figures():
@@ -33,7 +33,7 @@ def test_select():
 
 
 def test_register_and_run_a_custom_recipe(tmp_path):
-    from nndl.reproduce.registry import Outcome
+    from nndl.app.reproduce.registry import Outcome
 
     r = Recipe("test-const", 99, "a constant", 50.0, run=lambda recipe, ctx: Outcome(50.5, ctx.root, 0.0))
     register(r)

@@ -93,8 +93,8 @@ class BookNetwork:
         """Gradients for one example in the book's shapes: (nabla_b, nabla_w)."""
         X = np.asarray(x, dtype=self.model.dtype).reshape(1, -1)
         Y = np.asarray(y, dtype=self.model.dtype).reshape(1, -1)
-        self.model._last_output = self.model.forward(X, training=True)
-        self.model.backward(Y)
+        self.model.loss(X, Y, training=True)
+        self.model.backward(self.model.as_targets(Y))
         nabla_b = [layer.b.grad.reshape(-1, 1).copy() for layer in self._dense()]
         nabla_w = [layer.W.grad.T.copy() for layer in self._dense()]
         return nabla_b, nabla_w

@@ -53,6 +53,7 @@ import numpy as np
 
 from ..core.activations import get_activation
 from ..layers import Activation, Conv2D, Dense, Dropout, Flatten, MaxPool2D
+from ..io.modelfile import save_model
 from ..model import Sequential
 from ..train.callbacks import Callback, EarlyStopping
 from ..train.schedules import LearningRateScheduler
@@ -203,7 +204,7 @@ class _BookPrinter(Callback):
     def on_epoch_begin(self, epoch):
         self.epoch = epoch
 
-    def on_batch_end(self, batch):
+    def on_batch_end(self, batch, loss=None):
         iteration = self.nb * self.epoch + batch
         if self.every and iteration % self.every == 0:
             print(f"Training mini-batch number {iteration}", file=self.out, flush=True)
@@ -274,7 +275,7 @@ class Network:
         costs more than it gives, and on a busy machine OpenBLAS's spinning threads make
         training many times slower; ``None`` leaves BLAS alone, ``"auto"`` lets nndl decide).
         Returns (best validation accuracy, best iteration, corresponding test accuracy)."""
-        from .. import SGD as SGDOptimizer
+        from ..optim import SGD as SGDOptimizer
 
         out = file or sys.stdout
         X, y = training_data
@@ -327,8 +328,8 @@ class Network:
 
     def save(self, filename):
         """Save in nndl's safe model format (problem 8); reload with :func:`load`."""
-        self.model.save(filename, metadata={"source": "nndl.book.network3",
-                                            "mini_batch_size": self.mini_batch_size})
+        save_model(self.model, filename, metadata={"source": "nndl.book.network3",
+                                                   "mini_batch_size": self.mini_batch_size})
 
 
 def load(filename):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import fields
 
-from ..config import RunConfig, field_help, load_config
+from ..app.settings import RunConfig, field_help, load_config
 from ..errors import ConfigError
 from .options import add_data_dir
 
@@ -16,12 +16,7 @@ TRAINING = ("batch_size", "eta", "lmbda", "regularizer", "optimizer", "momentum"
 
 
 def add_run_options(p, groups=(("data", DATA), ("network", NETWORK), ("training", TRAINING)), overrides=None):
-    try:  # the same metavars and sizes parser as nndl train
-        from .train import _METAVAR, _sizes_arg
-    except ImportError:  # pragma: no cover - train.py reorganised
-        from ..config import parse_sizes
-
-        _METAVAR, _sizes_arg = {}, parse_sizes
+    from .train import _METAVAR, _sizes_arg
 
     p.add_argument("--config", metavar="FILE", help="TOML file of settings (the keys of nndl train)")
     add_data_dir(p)
@@ -51,7 +46,7 @@ def add_run_options(p, groups=(("data", DATA), ("network", NETWORK), ("training"
 
 def setup_from_args(args, overrides=None):
     """(resolved config, prepared data, compiled model) from the options, like nndl train."""
-    from ..runs import setup_run
+    from ..app.build import setup_run
 
     names = {f.name for f in fields(RunConfig)}
     settings = {**(overrides or {}), **{k: v for k, v in vars(args).items() if k in names}}

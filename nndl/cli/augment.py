@@ -23,7 +23,7 @@ def add_parser(subparsers):
 
 def run(args) -> int:
     from ..data import load_mnist
-    from ..data.augment import save_augmentation_grid
+    from ..viz import plot_augmentation_grid
     from ..errors import ConfigError
 
     if args.n < 0:
@@ -34,7 +34,7 @@ def run(args) -> int:
     train = load_mnist(args.data_dir).train
     if not 0 <= args.index < train.n:
         raise ConfigError(f"--index must be in 0..{train.n - 1}, got {args.index}")
-    path = save_augmentation_grid(train.X[args.index], args.out, n=args.n, seed=args.seed,
-                                  rotation=args.rotation, shear=args.shear, shift=args.shift)
-    print(f"wrote {path} (digit {int(train.y[args.index])}, training image {args.index})")
+    plot_augmentation_grid(train.X[args.index], args.out, n=args.n, seed=args.seed,
+                           rotation=args.rotation, shear=args.shear, shift=args.shift)
+    print(f"wrote {args.out} (digit {int(train.y[args.index])}, training image {args.index})")
     return 0

@@ -25,7 +25,7 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
-    from ..baselines import average_darkness, svm
+    from ..app.baselines import average_darkness, svm
     from ..data import first_n, load_mnist
     from ..errors import ConfigError
 

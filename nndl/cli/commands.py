@@ -19,4 +19,5 @@ from . import baseline, evaluate, predict, reproduce, train
 COMMANDS = [train, evaluate, predict, baseline, reproduce]
 from . import compare_optimizers, lr_find; COMMANDS += [lr_find, compare_optimizers]  # noqa: E402,E702
 from . import augment, ensemble; COMMANDS += [ensemble, augment]  # noqa: E402,E702
+from . import gradients; COMMANDS += [gradients]  # noqa: E402,E702
 from . import tune; COMMANDS += [tune]  # noqa: E402,E702

@@ -48,7 +48,8 @@ def _lrs(pairs):
 
 
 def run(args) -> int:
-    from ..compare import compare_optimizers, plot_comparison
+    from ..app.compare import compare_optimizers
+    from ..viz import plot_comparison
     from ..optim import OPTIMIZERS
 
     names = [s.strip().lower() for s in args.optimizers.split(",") if s.strip()]

@@ -3,12 +3,12 @@ them vote (the book's ensemble of 5 reaches 99.67%)."""
 from __future__ import annotations
 
 import json
-import sys
+
 from .options import add_data_dir
 
 
 def add_parser(subparsers):
-    from ..reproduce.chapter6 import ARCHITECTURES
+    from ..app.convnets import ARCHITECTURES
 
     p = subparsers.add_parser("ensemble", help="train or evaluate an ensemble of networks (chapter 6)",
                               description="Train k networks of a chapter 6 architecture that differ only in "
@@ -56,9 +56,9 @@ def _report(r, split, as_json):
 
 
 def run(args) -> int:
-    from ..ensemble import Ensemble
+    from ..app.convnets import chapter6_model, train_chapter6
+    from ..app.ensemble import Ensemble
     from ..errors import ConfigError
-    from ..reproduce.chapter6 import MB, book_network
 
     if args.action == "train":
         if args.k < 1:
@@ -68,15 +68,14 @@ def run(args) -> int:
         if args.subset < 0:
             raise ConfigError(f"--subset must be >= 0, got {args.subset}")
         d = _data(args, args.expanded)
-        tr = (d.train.X[:args.subset], d.train.y[:args.subset]) if args.subset else (d.train.X, d.train.y)
         models, seeds = [], []
         for i in range(args.k):
             seed = args.seed + i
-            net = book_network(args.arch, seed)
-            _, _, test_acc = net.SGD(tr, args.epochs, MB, args.eta, (d.validation.X, d.validation.y),
-                                     (d.test.X, d.test.y), lmbda=args.lmbda, print_every=0, file=sys.stderr)
-            print(f"member {i + 1}/{args.k} (seed {seed}): test accuracy {100 * test_acc:.2f}%", flush=True)
-            models.append(net.model)
+            model = chapter6_model(args.arch, seed)
+            best = train_chapter6(model, d, args.epochs, args.eta, args.lmbda, subset=args.subset)
+            print(f"member {i + 1}/{args.k} (seed {seed}): test accuracy {100 * best.test_accuracy:.2f}%",
+                  flush=True)
+            models.append(model)
             seeds.append(seed)
         ens = Ensemble(models, seeds)
         ens.save(args.out)

@@ -24,7 +24,7 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
-    from ..evaluation import evaluate_model
+    from ..app.evaluation import evaluate_model
 
     if args.gallery_size < 0:
         from ..errors import ConfigError

@@ -1,4 +1,4 @@
-"""``nndl lr-find``: the learning-rate range test (see :mod:`nndl.lrfind`)."""
+"""``nndl lr-find``: the learning-rate range test (see :mod:`nndl.train.lrfind`)."""
 from __future__ import annotations
 
 import json
@@ -33,7 +33,8 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
-    from ..lrfind import lr_find, plot_lr_find
+    from ..train.lrfind import lr_find
+    from ..viz import plot_lr_find
 
     cfg, prepared, model = setup_from_args(args)
     train = prepared.data.train

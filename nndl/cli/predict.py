@@ -18,7 +18,7 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
-    from ..evaluation import predict_images
+    from ..app.evaluation import predict_images
 
     results = predict_images(args.model, args.images, save_dir=args.save_input)
     for r in results:

@@ -16,7 +16,8 @@ measured here. Each writes its run folder under --run-root. EXPERIMENT is a reci
 def add_parser(subparsers):
     p = subparsers.add_parser("reproduce", help="reproduce the book's results (chapters 1 and 3)",
                               description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help="recipes to run: names, chapters (ch1, ch3) or 'all' (default: list them)")
+    p.add_argument("experiments", nargs="*", metavar="EXPERIMENT",
+                   help="recipes to run: names, chapters (ch1, ch3) or 'all' (default: list them)")
     p.add_argument("--list", action="store_true", help="list the recipes with the book's figures and a time "
                    "estimate for this machine, and exit")
     p.add_argument("--run-root", metavar="DIR", default="runs", help="where the run folders go (default: runs)")
@@ -45,7 +46,7 @@ def _list(recipes):
     for r in recipes:
         est = r.estimate()
         total += est or 0.0
-        book = f"{r.book_value:.2f}%"
+        book = r.show(r.book_value)
         print(f"{r.name:<18} {r.chapter:>2} {book:>8}  {r.book_split:<10} {_fmt_seconds(est):>9}  {r.description}"
               + (f" [{r.book_note}]" if r.book_note else ""), flush=True)
     print(f"estimated total on this machine: {_fmt_seconds(total)}")
@@ -55,8 +56,8 @@ def markdown_table(rows) -> str:
     lines = ["| experiment | settings | book | nndl | difference | time |", "|---|---|---|---|---|---|"]
     for r, o in rows:
         note = f" ({r.book_note})" if r.book_note else ""
-        lines.append(f"| `{r.name}` | {r.description} | {r.book_value:.2f}% {r.book_split}{note} | "
-                     f"{o.value:.2f}% | {o.value - r.book_value:+.2f} | {_fmt_seconds(o.seconds)} |")
+        lines.append(f"| `{r.name}` | {r.description} | {r.show(r.book_value)} {r.book_split}{note} | "
+                     f"{r.show(o.value)} | {r.difference(o.value)} | {_fmt_seconds(o.seconds)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -80,7 +81,7 @@ class _Printer:
 
 def run(args) -> int:
     from ..errors import ConfigError
-    from ..reproduce import Context, recipe_config, run_recipe, select
+    from ..app.reproduce import Context, recipe_config, run_recipe, select
 
     if args.seed is not None and args.seed < 0:
         raise ConfigError(f"--seed must be >= 0, got {args.seed}")
@@ -95,7 +96,7 @@ def run(args) -> int:
     for r in recipes:
         callbacks = ()
         if not args.quiet and not args.json:
-            print(f"== {r.name}: {r.description} (book: {r.book_value:.2f}% {r.book_split})", flush=True)
+            print(f"== {r.name}: {r.description} (book: {r.show(r.book_value)} {r.book_split})", flush=True)
             if r.run is None:
                 callbacks = (_Printer(r.name, recipe_config(r).epochs).callback,)
         ctx = Context(root=Path(args.run_root), data_dir=args.data_dir, callbacks=callbacks, stamp=stamp,
@@ -105,18 +106,18 @@ def run(args) -> int:
         diff = o.value - r.book_value
         if args.json:
             print(json.dumps({"experiment": r.name, "book": r.book_value, "book_split": r.book_split,
-                              "nndl": round(o.value, 4), "difference": round(diff, 4), "seconds": round(o.seconds, 2),
-                              "run_dir": str(o.run_dir), "within_tolerance": abs(diff) <= r.tolerance,
+                              "nndl": round(o.value, 6), "difference": round(diff, 6), "seconds": round(o.seconds, 2),
+                              "run_dir": str(o.run_dir), "within_tolerance": r.matches(o.value),
                               **o.details}), flush=True)
         elif not args.quiet:
-            print(f"   {r.name}: book {r.book_value:.2f}%  nndl {o.value:.2f}%  ({diff:+.2f})  "
+            print(f"   {r.name}: book {r.show(r.book_value)}  nndl {r.show(o.value)}  ({r.difference(o.value)})  "
                   f"in {_fmt_seconds(o.seconds)}  -> {o.run_dir}", flush=True)
     table = markdown_table(rows)
     if not args.json:
         print()
         print(table, end="")
     if args.markdown:
-        from ..runs import atomic_write_text
+        from ..app.settings import write_text
 
-        atomic_write_text(args.markdown, table)
+        write_text(args.markdown, table)
     return 0

@@ -1,4 +1,4 @@
-"""``nndl train``: train a network, writing a run folder (see :mod:`nndl.runs`)."""
+"""``nndl train``: train a network, writing a run folder (see :mod:`nndl.app.runs`)."""
 from __future__ import annotations
 
 import argparse
@@ -6,9 +6,10 @@ import json
 import sys
 from dataclasses import fields
 
-from ..config import RunConfig, field_help, load_config, parse_sizes
+from ..app.settings import RunConfig, field_help, load_config, parse_sizes
 from ..errors import ConfigError
 from ..train import Callback
+from .gradients import add_train_options, train_callbacks
 from .options import add_data_dir
 
 DESCRIPTION = """\
@@ -87,6 +88,7 @@ def add_parser(subparsers):
                 g.add_argument("--hidden", dest="hidden", type=_sizes_arg, metavar="N,...", default=argparse.SUPPRESS,
                                help="hidden-layer sizes only, e.g. 100 or 100,30; input and output sizes come from "
                                "the dataset")
+    add_train_options(p)
     return p
 
 
@@ -137,7 +139,7 @@ def _progress_wanted(args) -> bool:
 
 
 def run(args) -> int:
-    from ..runs import resume_run, train_run
+    from ..app.runs import resume_run, train_run
     from ..train import ProgressBar
 
     settings = _settings(args)
@@ -160,9 +162,12 @@ def run(args) -> int:
     allow_fallback = not args.config and not settings and hidden is None and not args.data_dir
 
     started = {}
+    diag_callbacks, diag_start = train_callbacks(args, args.resume)
 
     def on_start(run_dir, resolved, prepared):
         started["run_dir"] = run_dir
+        if diag_start is not None:
+            diag_start(run_dir, prepared)
         if prepared.notice:
             print(f"nndl: notice: {prepared.notice}", file=sys.stderr, flush=True)
         t = prepared.data.train
@@ -183,6 +188,7 @@ def run(args) -> int:
     if not args.quiet:
         shown = load_config(f"{args.resume}/config.toml") if args.resume and _has_config(args.resume) else cfg
         extra.append(EpochPrinter(args.json, shown.epochs, shown.evaluation_data))
+    extra += diag_callbacks
     data_dir = args.data_dir
     try:
         if args.resume:
@@ -204,9 +210,9 @@ def run(args) -> int:
     elif human:
         fin, best = s["final"], s["best"]
         stop = f" (stopped early after {s['epochs_run']} epochs)" if s["stopped_early"] else ""
-        print(f"nndl: done{stop} in {s['train_seconds']:.1f}s of training: test accuracy {fin['test_accuracy'] * 100:.2f}% "
-              f"(final model), {best.get('test_accuracy', float('nan')) * 100:.2f}% (best model, epoch {best['epoch']})",
-              flush=True)
+        print(f"nndl: done{stop} in {s['train_seconds']:.1f}s of training: test accuracy "
+              f"{fin['test_accuracy'] * 100:.2f}% (final model), {best.get('test_accuracy', float('nan')) * 100:.2f}% "
+              f"(best model, epoch {best['epoch']})", flush=True)
         print(f"nndl: run folder {result.run_dir}", flush=True)
     return 0
 

@@ -13,7 +13,7 @@ a ⊙ (g − Σⱼ gⱼaⱼ). The perceptron step has no useful derivative: back
 from __future__ import annotations
 
 from ..backend import get_array_module, special
-from ..errors import TrainingError
+from ..errors import TrainingError, unknown_name
 
 
 class Activation:
@@ -220,5 +220,4 @@ def _lookup(name: str):
     try:
         return ACTIVATIONS[key]
     except KeyError:
-        valid = ", ".join(sorted(ACTIVATIONS))
-        raise ValueError(f"unknown activation {name!r}: choose one of {valid}") from None
+        raise ValueError(unknown_name("activation", name, ACTIVATIONS)) from None

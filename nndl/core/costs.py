@@ -14,6 +14,7 @@ log-likelihood cost. Those simplifications live here, next to the general rule.
 from __future__ import annotations
 
 from ..backend import get_array_module, special
+from ..errors import unknown_name
 from .activations import Sigmoid, Softmax
 
 _TINY = 1e-12  # keeps log() finite for activations that can reach exactly 0 or 1
@@ -137,7 +138,7 @@ def get_cost(spec) -> Cost:
         key = _ALIASES.get(key, key)
         if key in COSTS:
             return COSTS[key]()
-        raise ValueError(f"unknown cost {spec!r}: choose one of {', '.join(sorted(COSTS))}")
+        raise ValueError(unknown_name("cost", spec, COSTS))
     name = getattr(spec, "nndl_cost", None)  # the book's cost classes carry this
     if name is not None:
         return COSTS[name]()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import unknown_name
+
 
 class Initializer:
     name = "initializer"
@@ -82,5 +84,5 @@ def get_initializer(spec) -> Initializer:
     key = str(spec).lower()
     key = _ALIASES.get(key, key)
     if key not in INITIALIZERS:
-        raise ValueError(f"unknown initializer {spec!r}: choose one of {', '.join(sorted(INITIALIZERS))}")
+        raise ValueError(unknown_name("initializer", spec, INITIALIZERS))
     return INITIALIZERS[key]()

@@ -10,6 +10,7 @@ L1 (chapter 3, problem 10): C = C₀ + (λ/n) Σ |w|, so w → w − (ηλ/n) sg
 from __future__ import annotations
 
 from ..backend import axpy, get_array_module
+from ..errors import unknown_name
 
 
 class Regularizer:
@@ -74,5 +75,5 @@ def get_regularizer(spec, lmbda: float | None = None) -> Regularizer:
         return get_regularizer(spec["name"], spec.get("lmbda", 0.0))
     key = str(spec).lower()
     if key not in REGULARIZERS:
-        raise ValueError(f"unknown regularizer {spec!r}: choose one of l1, l2, none")
+        raise ValueError(unknown_name("regularizer", spec, REGULARIZERS))
     return REGULARIZERS[key](lmbda or 0.0)

@@ -12,7 +12,8 @@ at A⁻¹-style source position A(p − c) + c − t. All images of the batch ar
 call of ``scipy.ndimage.map_coordinates`` on the (n, h, w) stack, with the image index as a
 first, integer coordinate — no Python loop over images. Outside the image is 0 (background).
 
-:func:`save_augmentation_grid` writes a PNG of one image, its four 1-pixel shifts (the
+:func:`augmentation_grid` gives the tiles of a picture (drawn by
+:func:`nndl.viz.plot_augmentation_grid`) of one image, its four 1-pixel shifts (the
 expanded data set) and random transforms, to see what the network is trained on.
 """
 from __future__ import annotations
@@ -128,26 +129,4 @@ def augmentation_grid(image, n: int = 16, seed: int = 0, rotation: float = 10.0,
     return tiles
 
 
-def save_augmentation_grid(image, path, n: int = 16, seed: int = 0, cols: int = 8, **ranges) -> str:
-    """Write a PNG grid of ``image`` (784 values or 28×28), its shifts and transforms."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    tiles = augmentation_grid(image, n=n, seed=seed, **ranges)
-    rows = -(-len(tiles) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.3, rows * 1.45))
-    for ax, item in zip(np.ravel(axes), tiles + [None] * (rows * cols - len(tiles))):
-        ax.axis("off")
-        if item is not None:
-            title, tile = item
-            ax.imshow(tile, cmap="gray_r", vmin=0, vmax=max(1.0, float(np.max(tile))))
-            ax.set_title(title, fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return str(path)
-
-
-__all__ = ["RandomAffine", "save_augmentation_grid", "augmentation_grid"]
+__all__ = ["RandomAffine", "augmentation_grid"]

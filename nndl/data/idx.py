@@ -56,7 +56,8 @@ def _read_bytes(path: Path) -> bytes:
         raise DataError(f"{path.name}: file not found at {path}") from None
     except EOFError:
         # gzip raises EOFError when the stream stops before its end marker.
-        raise DataError(f"{path.name}: gzip data is truncated (incomplete download?); delete it and fetch it again") from None
+        raise DataError(f"{path.name}: gzip data is truncated (incomplete download?); "
+                        f"delete it and fetch it again") from None
     except (OSError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
         raise DataError(f"{path.name}: cannot be read ({e}); delete it and fetch it again") from None
 

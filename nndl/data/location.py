@@ -170,14 +170,6 @@ def _require_complete(directory: Path, what: str) -> Path:
     return directory
 
 
-def _md5_of_file(path: Path) -> str:
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(_CHUNK), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def download_mnist(
     dest: str | os.PathLike | None = None,
     mirrors: Sequence[str] | None = None,
@@ -229,7 +221,8 @@ def download_mnist(
             except DataError as e:
                 errors.append(str(e))
         else:
-            raise DataError(f"could not download {info.name} from any of {len(mirrors)} mirror(s); last error: {errors[-1]}")
+            raise DataError(f"could not download {info.name} from any of {len(mirrors)} mirror(s); "
+                            f"last error: {errors[-1]}")
     return dest
 
 

@@ -3,7 +3,8 @@
 A checkpoint holds the model (config + weights), the optimiser (config + state arrays), the
 model's RNG state (so the next shuffle and dropout masks are the ones an uninterrupted run
 would draw), the regulariser, the history so far, the number of completed epochs and the
-state of the stateful callbacks (early stopping, schedules). Written atomically.
+state of the stateful callbacks (early stopping, schedules). Written atomically, after every
+epoch, by the :class:`Checkpoint` callback.
 """
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from pathlib import Path
 
 from ..backend import rng_state, set_rng_state
 from ..errors import ModelFileError
+from ..model import Sequential
+from ..optim import get_optimizer
+from ..train.callbacks import Callback, History
 from .container import read_container, write_container
 
 FORMAT = "nndl.checkpoint"
@@ -34,10 +38,6 @@ def load_checkpoint(path, backend: str = "numpy") -> dict:
     """Rebuild the compiled model with its optimiser and RNG state.
 
     Returns a dict: model, epoch, history (a History), callbacks (list of states), metadata."""
-    from ..model import Sequential
-    from ..optim import get_optimizer
-    from ..train.callbacks import History
-
     meta, arrays = read_container(path, FORMAT)
     if meta.get("version") != VERSION:
         raise ModelFileError(f"{path}: checkpoint version {meta.get('version')!r} is not supported")
@@ -68,11 +68,25 @@ def restore_training(checkpoint: dict, callbacks) -> None:
 
 
 def _is_stateful(cb) -> bool:
-    from ..train.callbacks import Callback, History
-
     return not isinstance(cb, History) and type(cb).get_state is not Callback.get_state \
         and not getattr(cb, "is_checkpoint", False)
 
 
 def callback_states(callbacks) -> list:
     return [cb.get_state() for cb in callbacks if _is_stateful(cb)]
+
+
+class Checkpoint(Callback):
+    """Save a checkpoint (model, optimiser, RNG, history, callback states) after every epoch,
+    atomically, so :func:`load_checkpoint` + ``fit(initial_epoch=...)`` resumes exactly.
+
+    Put it last in the callback list so it sees the epoch's final learning rate."""
+
+    is_checkpoint = True
+
+    def __init__(self, path, metadata: dict | None = None):
+        self.path, self.metadata = path, metadata
+
+    def on_epoch_end(self, epoch, logs):
+        history = next(cb for cb in self.peers if isinstance(cb, History))
+        save_checkpoint(self.path, self.model, epoch + 1, history, callback_states(self.peers), self.metadata)

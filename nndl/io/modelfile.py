@@ -6,36 +6,46 @@ Format ``nndl.model`` version 1::
              "metadata": {...anything JSON the caller adds: preprocessing, classes, history}}
     arrays = {"0.W": ..., "0.b": ..., "1.W": ...}       # 'layer_index.name'
 
+A fitted input preprocessor (:mod:`nndl.data.preprocess`) travels in the same file: its
+config in ``metadata["preprocessing"]``, its arrays as ``extra/preprocess/...``;
+:func:`load_predictor` gives back a model that applies it.
+
 Files of a newer version, or damaged files, raise ModelFileError. The book's network2 JSON
-files are read by ``nndl.book.network2.load``.
+files are read here too (and by ``nndl.book.network2.load``).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+from ..data.preprocess import PreprocessedModel, preprocessor_from_state, preprocessor_state
 from ..errors import ModelFileError
+from ..model import Sequential
+from .bookjson import is_book_json, model_from_book_json
 from .container import read_container, write_container
 
 FORMAT = "nndl.model"
 VERSION = 1
+PREPROCESSING = "preprocessing"
 
 
-def save_model(model, path, metadata: dict | None = None, extra_arrays: dict | None = None) -> None:
+def save_model(model, path, metadata: dict | None = None, extra_arrays: dict | None = None,
+               preprocessor=None) -> None:
+    """Write ``model`` (and its fitted input ``preprocessor``, if any) atomically."""
     if not model.built:
         raise ValueError("cannot save a model that has not been built (no input shape yet)")
-    meta = {"format": FORMAT, "version": VERSION, "model": model.get_config(),
-            "metadata": metadata or {}}
+    metadata = dict(metadata or {})
+    pre_config, pre_arrays = preprocessor_state(preprocessor)
+    if pre_config is not None:
+        metadata[PREPROCESSING] = pre_config
+    meta = {"format": FORMAT, "version": VERSION, "model": model.get_config(), "metadata": metadata}
     arrays = model.get_weights()
-    for k, v in (extra_arrays or {}).items():
+    for k, v in {**(extra_arrays or {}), **pre_arrays}.items():
         arrays[f"extra/{k}"] = v
     write_container(path, meta, arrays)
 
 
 def load_model(path, with_metadata: bool = False, backend: str = "numpy"):
     """Rebuild a model from its file. ``with_metadata=True`` returns (model, metadata, extra)."""
-    from ..model import Sequential
-    from .bookjson import is_book_json, model_from_book_json
-
     if is_book_json(path):  # the book's network2.save format
         model = model_from_book_json(path)
         return (model, {}, {}) if with_metadata else model
@@ -53,3 +63,11 @@ def load_model(path, with_metadata: bool = False, backend: str = "numpy"):
         extra = {k[len("extra/"):]: v for k, v in arrays.items() if k.startswith("extra/")}
         return model, meta.get("metadata", {}), extra
     return model
+
+
+def load_predictor(path, backend: str = "numpy"):
+    """(model that applies its saved input preprocessing, metadata) from a model file."""
+    model, meta, extra = load_model(path, with_metadata=True, backend=backend)
+    if meta.get(PREPROCESSING):
+        model = PreprocessedModel(model, preprocessor_from_state(meta[PREPROCESSING], extra))
+    return model, meta

@@ -1,4 +1,7 @@
 """Optimisers (explicit, checkpointable state) and learning-rate schedules."""
+import inspect
+
+from ..errors import unknown_name
 from .adaptive import Adagrad, Adam, AdamW, RMSprop
 from .base import Optimizer
 from .clipping import clip_gradients, global_norm
@@ -25,21 +28,17 @@ def get_optimizer(spec, **kwargs) -> Optimizer:
         return get_optimizer(name, **spec, **kwargs)
     key = str(spec).lower()
     if key not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {spec!r}: choose one of {', '.join(sorted(OPTIMIZERS))}")
+        raise ValueError(unknown_name("optimizer", spec, OPTIMIZERS))
     kwargs = {k: v for k, v in kwargs.items() if v is not None}
-    try:
-        return OPTIMIZERS[key](**kwargs)
-    except TypeError as e:
-        import inspect
+    takes = accepted_settings(key)
+    bad = sorted(set(kwargs) - takes)
+    if bad:
+        raise ValueError(f"optimizer {key!r} does not take {', '.join(bad)} (it takes {', '.join(sorted(takes))})")
+    return OPTIMIZERS[key](**kwargs)
 
-        cls = OPTIMIZERS[key]
-        names = set()
-        for c in cls.__mro__:
-            if "__init__" in vars(c):
-                names |= {n for n, p in inspect.signature(c.__init__).parameters.items()
-                          if n != "self" and p.kind is p.POSITIONAL_OR_KEYWORD}
-        bad = sorted(set(kwargs) - names)
-        if bad:
-            raise ValueError(f"optimizer {key!r} does not take {', '.join(bad)} "
-                             f"(it takes {', '.join(sorted(names))})") from None
-        raise
+
+def accepted_settings(name: str) -> set:
+    """The keyword settings (lr, momentum, beta1, clip_norm, ...) the named optimiser takes."""
+    return {n for c in OPTIMIZERS[name].__mro__ if "__init__" in vars(c)
+            for n, p in inspect.signature(c.__init__).parameters.items()
+            if n != "self" and p.kind is p.POSITIONAL_OR_KEYWORD}

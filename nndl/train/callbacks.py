@@ -10,6 +10,8 @@ import json
 import math
 import sys
 
+import numpy as np
+
 
 class Callback:
     model = None
@@ -22,7 +24,8 @@ class Callback:
     def on_epoch_end(self, epoch: int, logs: dict): ...
     def on_train_end(self): ...
 
-    # Only callbacks that override on_batch_end are called per mini-batch (it is a hot path).
+    # Only callbacks that define on_batch_end(batch, loss) are called per mini-batch (a hot
+    # path); ``loss`` is the mini-batch's mean cost before its update (Sequential.train_step).
     on_batch_end = None
 
     def get_state(self) -> dict:
@@ -194,7 +197,7 @@ class ProgressBar(Callback):
                         dynamic_ncols=True)
         self._pending = 0
 
-    def on_batch_end(self, batch):
+    def on_batch_end(self, batch, loss):
         # tqdm.update per batch costs ~1 µs; batch updates keep the hot loop lean anyway.
         self._pending += 1
         if self._pending == 200:
@@ -243,20 +246,20 @@ class LambdaCallback(Callback):
         self._fn(epoch, logs)
 
 
-class Checkpoint(Callback):
-    """Save a checkpoint (model, optimiser, RNG, history, callback states) after every epoch,
-    atomically, so ``nndl.io.load_checkpoint`` + ``fit(initial_epoch=...)`` resumes exactly.
+class BatchLosses(Callback):
+    """Records the loss of every mini-batch (``losses``) and their mean per epoch
+    (``epoch_cost``); stops training at the first loss that is not finite (``diverged``)."""
 
-    Put it last in the callback list so it sees the epoch's final learning rate."""
+    def __init__(self):
+        self.losses, self.epoch_cost, self.diverged, self._first = [], [], False, 0
 
-    is_checkpoint = True
+    def on_epoch_begin(self, epoch):
+        self._first = len(self.losses)
 
-    def __init__(self, path, metadata: dict | None = None):
-        self.path, self.metadata = path, metadata
+    def on_batch_end(self, batch, loss):
+        self.losses.append(loss)
+        if not math.isfinite(loss):
+            self.diverged = self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs):
-        from ..io.checkpoint import callback_states, save_checkpoint
-
-        history = next(cb for cb in self.peers if isinstance(cb, History))
-        save_checkpoint(self.path, self.model, epoch + 1, history, callback_states(self.peers),
-                        self.metadata)
+        self.epoch_cost.append(float(np.mean(self.losses[self._first:])))

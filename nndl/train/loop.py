@@ -92,9 +92,11 @@ def _epochs(model, Xd, Yd, y, n, val, epochs, batch_size, shuffle, monitor_train
                 xb, yb = Xd.take(idx, axis=0), Yd.take(idx, axis=0)
             if transform is not None:
                 xb = transform(xb)
-            model.train_step(xb, yb, n)
+            loss = model.train_step(xb, yb, n)
             for hook in batch_hooks:
-                hook(b)
+                hook(b, loss)
+            if model.stop_training:  # a callback may stop mid-epoch (the lr range test does)
+                break
         logs = {"epoch": epoch + 1, "lr": model.optimizer.lr,
                 "train_time": time.perf_counter() - start}
         logs.update(model.optimizer.consume_grad_norms())  # pre-clip norms (only when clipping)

@@ -14,14 +14,15 @@ optimiser's lr when training begins; set before each epoch runs):
 * :class:`CosineDecay`       η = η_min + (η₀ − η_min) · (1 + cos(π t / T)) / 2 over T epochs
 * :class:`WarmUp`            η = η₀ (t + 1) / w for the first w epochs, then another schedule
 
-:func:`parse_schedule` builds one from a short string ("step:10:0.5", "cosine", "warmup:5+cosine").
+:func:`parse_schedule` builds one from a short string ("step:10:0.5", "cosine", "warmup:5+cosine"),
+and :func:`parse_early_stopping` an early-stopping rule ("no-improvement:10", "average:10").
 """
 from __future__ import annotations
 
 import math
 
 from ..errors import ConfigError
-from .callbacks import Callback, _mode_for
+from .callbacks import AverageImprovementStopping, Callback, EarlyStopping, _mode_for
 
 
 class HalveOnPlateau(Callback):
@@ -218,3 +219,21 @@ def parse_schedule(spec):
 def _nargs(name, args, lo, hi):
     if not lo <= len(args) <= hi:
         raise ValueError(f"{name} takes {lo}..{hi} ':'-separated numbers, got {len(args)}")
+
+
+def parse_early_stopping(spec, monitor: str = "val_accuracy"):
+    """The early-stopping callback for ``none``, ``no-improvement:N`` (alias ``patience:N``;
+    the book's no-improvement-in-N rule) or ``average:N[:threshold]`` (stop when the mean
+    improvement per epoch over the last N epochs is below threshold, default 1e-4)."""
+    name, *args = (spec or "none").strip().lower().replace("_", "-").split(":")
+    try:
+        if name == "none" and not args:
+            return None
+        if name in ("no-improvement", "patience") and len(args) == 1 and int(args[0]) >= 1:
+            return EarlyStopping(monitor=monitor, patience=int(args[0]))
+        if name == "average" and 1 <= len(args) <= 2 and int(args[0]) >= 1:
+            return AverageImprovementStopping(monitor=monitor, window=int(args[0]),
+                                              threshold=float(args[1]) if len(args) == 2 else 1e-4)
+    except ValueError:
+        pass
+    raise ConfigError(f"early_stopping {spec!r} not understood: use none, no-improvement:N or average:N[:threshold]")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..runs import atomic_write_text
+from ..app.settings import write_text as atomic_write_text
 from ..viz.tuning import plot_best_so_far
 from .plots import _axis, curve
 from .results import format_value

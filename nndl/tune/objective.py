@@ -17,9 +17,9 @@ from pathlib import Path
 
 import optuna
 
-from ..config import RunConfig
+from ..app.settings import RunConfig
 from ..errors import TrainingError
-from ..runs import train_run
+from ..app.runs import train_run
 from ..train import Callback
 
 TRIALS = "trials"

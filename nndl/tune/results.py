@@ -19,9 +19,9 @@ from pathlib import Path
 
 from optuna.trial import TrialState
 
-from ..config import RunConfig, load_config
+from ..app.settings import RunConfig, load_config
 from ..errors import ConfigError
-from ..runs import atomic_write_text
+from ..app.settings import write_text as atomic_write_text
 from .space import _from_choice
 
 BEST, CSV, MD, SUMMARY = "best.toml", "results.csv", "results.md", "summary.json"

@@ -95,7 +95,8 @@ def tune(space, tune_dir=None, *, storage: str | None = None, study: str | None 
 
 def _check_data(space, data_dir):
     """Load the data once (a missing MNIST or too large a subset is one line, before any file)."""
-    from ..config import RunConfig, load_dataset
+    from ..app.build import load_dataset
+    from ..app.settings import RunConfig
 
     cfg = RunConfig.from_dict(space.fixed, source=space.source)
     if "dataset" not in {p.name for p in space.params} and "subset" not in {p.name for p in space.params}:

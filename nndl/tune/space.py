@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from ..config import RunConfig, tomllib
+from ..app.settings import RunConfig, tomllib
 from ..errors import ConfigError
 
 SAMPLERS = ("grid", "random", "tpe")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _plt, save_figure
+from .figure import pyplot as _plt, save_figure
 
 
 def best_so_far(values, maximize: bool = True) -> np.ndarray:

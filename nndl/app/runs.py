@@ -13,8 +13,8 @@
 
 From Python::
 
-    from nndl.config import RunConfig
-    from nndl.runs import train_run, resume_run
+    from nndl.app.settings import RunConfig
+    from nndl.app.runs import train_run, resume_run
     result = train_run(RunConfig(epochs=5), run_dir="runs/try")
     result.summary["final"]["test_accuracy"]
 
@@ -34,11 +34,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import (RunConfig, build_callbacks, build_model, build_preprocessor, load_config, load_dataset,
-                     resolve, resolved_optimizer_settings, write_config)
-from .errors import ConfigError, ModelFileError, TrainingError
-from .atomic import atomic_write
-from .train import Callback, Checkpoint, History
+from ..errors import ConfigError, ModelFileError, TrainingError
+from ..io import Checkpoint, load_checkpoint, load_model, load_predictor, restore_training, save_model
+from ..train import Callback, History
+from ..viz import plot_history
+from .build import build_callbacks, prepare_data, setup_run
+from .settings import RunConfig, load_config, write_config, write_text
 
 CONFIG, HISTORY_JSON, HISTORY_CSV = "config.toml", "history.json", "history.csv"
 CHECKPOINT, BEST, FINAL, SUMMARY = "checkpoint.npz", "best.npz", "model.npz", "summary.json"
@@ -49,12 +50,6 @@ DEFAULT_ROOT = "runs"
 # ------------------------------------------------------------------------------ files
 
 
-def atomic_write_text(path, text: str) -> Path:
-    with atomic_write(path, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    return Path(path)
-
-
 def _jsonable(v):
     if isinstance(v, (np.floating, np.integer)):
         v = v.item()
@@ -63,11 +58,11 @@ def _jsonable(v):
     return v
 
 
-def write_history(run_dir, history) -> None:
-    """history.json and history.csv from a History (or its dict)."""
+def write_history(run_dir, history, stem: str = "history") -> None:
+    """<stem>.json and <stem>.csv (history.json, history.csv) from a History (or its dict)."""
     h = history.to_dict() if hasattr(history, "to_dict") else dict(history)
     h = {k: [_jsonable(x) for x in v] for k, v in h.items()}
-    atomic_write_text(Path(run_dir) / HISTORY_JSON, json.dumps(h, indent=1) + "\n")
+    write_text(Path(run_dir) / f"{stem}.json", json.dumps(h, indent=1) + "\n")
     order = [k for k in ("epoch", "cost", "accuracy", "val_cost", "val_accuracy", "lr", "train_time", "time")
              if k in h] + sorted(k for k in h if k not in ("epoch", "cost", "accuracy", "val_cost",
                                                               "val_accuracy", "lr", "train_time", "time"))
@@ -76,12 +71,10 @@ def write_history(run_dir, history) -> None:
     w.writerow(order)
     for i in range(len(h.get("epoch", []))):
         w.writerow([h[k][i] if i < len(h[k]) else "" for k in order])
-    atomic_write_text(Path(run_dir) / HISTORY_CSV, buf.getvalue())
+    write_text(Path(run_dir) / f"{stem}.csv", buf.getvalue())
 
 
 def write_plots(run_dir, history, eval_label: str = "validation") -> list:
-    from .viz import plot_history
-
     run_dir = Path(run_dir)
     out = []
     for metric, name in zip(("accuracy", "cost"), PLOTS):
@@ -117,31 +110,14 @@ def new_run_dir(run_dir=None, name: str = "run", root=DEFAULT_ROOT) -> Path:
             p = base.with_name(f"{base.name}-{k}")
 
 
-def save_model_file(model, path, preprocessor=None, metadata=None) -> None:
-    """Save a model (with its fitted input preprocessing, if any) atomically."""
-    if preprocessor is None:
-        model.save(path, metadata)
-        return
-    from .preprocess import save_model_with_preprocessing
-
-    save_model_with_preprocessing(model, path, preprocessor, metadata)
-
-
-def load_model_file(path):
+def load_run_model(path):
     """(model that applies its preprocessing, metadata) from a model file or a run folder."""
-    from .io import load_model
-
     path = Path(path)
     if path.is_dir():
         if not (path / FINAL).is_file():
             raise ModelFileError(f"{path}: not a finished run folder (no {FINAL})")
         path = path / FINAL
-    model, meta, extra = load_model(path, with_metadata=True)
-    if meta.get("preprocessing"):
-        from .preprocess import PreprocessedModel, preprocessor_from_state
-
-        model = PreprocessedModel(model, preprocessor_from_state(meta["preprocessing"], extra))
-    return model, meta
+    return load_predictor(path)
 
 
 # ------------------------------------------------------------------------------ callbacks
@@ -161,8 +137,8 @@ class BestModelSaver(Callback):
             return
         if self.best is None or v > self.best:
             self.best, self.best_epoch = float(v), epoch + 1
-            save_model_file(self.model, self.path, self.preprocessor,
-                            dict(self.metadata, epoch=epoch + 1, **{self.monitor: float(v)}))
+            save_model(self.model, self.path, dict(self.metadata, epoch=epoch + 1, **{self.monitor: float(v)}),
+                       preprocessor=self.preprocessor)
 
     def get_state(self):
         return {"best": self.best, "best_epoch": self.best_epoch}
@@ -180,35 +156,6 @@ class HistoryWriter(Callback):
     def on_epoch_end(self, epoch, logs):
         history = next(cb for cb in self.peers if isinstance(cb, History))
         write_history(self.run_dir, history)
-
-
-# ------------------------------------------------------------------------------ data
-
-
-@dataclass
-class PreparedData:
-    """The dataset of a run, preprocessed as the run's model sees it."""
-
-    data: object           # nndl.data.MNIST (train, validation, test)
-    notice: str | None     # set when the default run fell back to the 8x8 digits
-    dataset: str           # the dataset actually used
-    preprocessor: object | None = None
-
-    def split(self, name: str):
-        return {"training": self.data.train, "train": self.data.train, "validation": self.data.validation,
-                "test": self.data.test}[name]
-
-
-def prepare_data(cfg: RunConfig, data_dir=None, allow_fallback: bool = False) -> PreparedData:
-    """Load the dataset a config names (with the offline fallback if allowed) and apply its
-    preprocessing (fitted on the training split, so refitting gives the same transform)."""
-    data, notice = load_dataset(cfg, data_dir, allow_fallback)
-    dataset = "digits8x8" if notice else cfg.dataset
-    pre = build_preprocessor(cfg)
-    if pre is not None:
-        pre.fit(data.train.X)
-        data = type(data)(*(s._replace(X=np.asarray(pre.transform(s.X), dtype=s.X.dtype)) for s in data))
-    return PreparedData(data, notice, dataset, pre)
 
 
 def model_metadata(cfg: RunConfig, dataset: str) -> dict:
@@ -230,20 +177,6 @@ class RunResult:
     extra: dict = field(default_factory=dict)
 
 
-def setup_run(cfg: RunConfig, data_dir=None, allow_fallback: bool = False):
-    """Validate, load data, resolve and build — everything that can fail on bad input,
-    before any file is written. Returns (resolved config, PreparedData, compiled model)."""
-    cfg.validate()
-    prepared = prepare_data(cfg, data_dir, allow_fallback)
-    X = prepared.data.train.X
-    cfg = resolve(cfg, int(np.prod(X.shape[1:])), 10, dataset=prepared.dataset)
-    cfg.validate()
-    model = build_model(cfg)
-    cfg = resolved_optimizer_settings(cfg, model.optimizer)
-    build_callbacks(cfg)  # checks the schedule/early-stopping strings once more, cheaply
-    return cfg, prepared, model
-
-
 def train_run(cfg: RunConfig, run_dir=None, *, data_dir=None, allow_fallback: bool = False,
               callbacks=(), root=DEFAULT_ROOT, plots: bool = True, on_start=None) -> RunResult:
     """Train a model as ``cfg`` says, writing a run folder (see the module docstring).
@@ -261,8 +194,6 @@ def train_run(cfg: RunConfig, run_dir=None, *, data_dir=None, allow_fallback: bo
 def resume_run(run_dir, *, data_dir=None, callbacks=(), plots: bool = True, on_start=None) -> RunResult:
     """Continue a run from its last completed epoch (``checkpoint.npz``). With the same data
     the result is bit-identical to an uninterrupted run."""
-    from .io import load_checkpoint
-
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise ConfigError(f"--resume {run_dir}: no such run folder")
@@ -290,8 +221,6 @@ def _header(cfg):
 
 
 def _fit(model, cfg, prepared, run_dir, extra_callbacks, checkpoint=None, plots=True) -> RunResult:
-    from .io import restore_training
-
     data = prepared.data
     meta = model_metadata(cfg, prepared.dataset)
     stateful = build_callbacks(cfg)
@@ -321,12 +250,12 @@ def _fit(model, cfg, prepared, run_dir, extra_callbacks, checkpoint=None, plots=
                 else "no epoch completed, so there is no checkpoint")
         raise TrainingError(f"{e}; try a smaller --eta; {kept}") from None
     elapsed = time.perf_counter() - start
-    save_model_file(model, run_dir / FINAL, prepared.preprocessor, dict(meta, epoch=len(history)))
+    save_model(model, run_dir / FINAL, dict(meta, epoch=len(history)), preprocessor=prepared.preprocessor)
     write_history(run_dir, history)
     if plots:
         write_plots(run_dir, history, eval_label)
     summary = _summary(model, cfg, data, history, best, run_dir, elapsed, checkpoint)
-    atomic_write_text(run_dir / SUMMARY, json.dumps(summary, indent=1) + "\n")
+    write_text(run_dir / SUMMARY, json.dumps(summary, indent=1) + "\n")
     return RunResult(run_dir, cfg, history, summary, model, prepared.notice)
 
 
@@ -336,8 +265,6 @@ def _summary(model, cfg, data, history, best, run_dir, elapsed, checkpoint):
                  "test_accuracy": model.evaluate(*data.test)["accuracy"]}
         b = {"epoch": best.best_epoch}
         if (run_dir / BEST).is_file():
-            from .io import load_model
-
             bm = load_model(run_dir / BEST)  # the data here is already preprocessed
             b.update(validation_accuracy=bm.evaluate(*data.validation)["accuracy"],
                      test_accuracy=bm.evaluate(*data.test)["accuracy"])
@@ -351,9 +278,5 @@ def _summary(model, cfg, data, history, best, run_dir, elapsed, checkpoint):
             "resumed_from_epoch": checkpoint["epoch"] if checkpoint is not None else None}
 
 
-def load_run_summary(run_dir) -> dict:
-    return json.loads((Path(run_dir) / SUMMARY).read_text())
-
-
-__all__ = ["train_run", "resume_run", "setup_run", "prepare_data", "new_run_dir", "write_history",
-           "write_plots", "atomic_write_text", "BestModelSaver", "HistoryWriter", "RunResult", "PreparedData"]
+__all__ = ["train_run", "resume_run", "new_run_dir", "write_history", "write_plots", "load_run_model",
+           "BestModelSaver", "HistoryWriter", "RunResult"]

@@ -1,7 +1,7 @@
 """Ensembles of networks (chapter 6): train k networks that differ only in their random seed
 and let them vote. The book's five dropout nets vote their way from 99.60% to 99.67%.
 
-    >>> from nndl.ensemble import Ensemble, train_ensemble
+    >>> from nndl.app.ensemble import Ensemble, train_ensemble
     >>> ens = train_ensemble(build_fn, k=5, X=X, y=y, epochs=10, batch_size=10)  # doctest: +SKIP
     >>> ens.evaluate(X_test, y_test)                                             # doctest: +SKIP
     {'vote': 0.9967, 'average': 0.9968, 'members': [0.9958, ...]}
@@ -17,13 +17,15 @@ An ensemble saves as a folder: one safe model file per member plus ``ensemble.js
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
-from .backend import to_host
-from .errors import ConfigError
+from ..backend import to_host
+from ..errors import ConfigError
+from ..io import load_model, save_model
+from ..model import Sequential
+from .settings import write_text
 
 INDEX = "ensemble.json"
 
@@ -66,8 +68,6 @@ class Ensemble:
 
     def evaluate(self, X, y, batch_size: int = 2000) -> dict:
         """Accuracy of the vote, of the averaged probabilities, and of each member."""
-        from .model import Sequential
-
         labels = Sequential.labels(y)
         preds = self.member_predictions(X, batch_size)
         vote = self._vote(preds, self._n_classes())
@@ -83,18 +83,14 @@ class Ensemble:
         names = []
         for i, m in enumerate(self.models):
             name = f"member_{i:02d}.npz"
-            m.save(folder / name, metadata={"ensemble_member": i, "seed": self.seeds[i]})
+            save_model(m, folder / name, metadata={"ensemble_member": i, "seed": self.seeds[i]})
             names.append(name)
         index = {"format": "nndl-ensemble", "version": 1, "members": names,
                  "seeds": [None if s is None else int(s) for s in self.seeds]}
-        tmp = folder / (INDEX + ".tmp")
-        tmp.write_text(json.dumps(index, indent=2))
-        os.replace(tmp, folder / INDEX)
+        write_text(folder / INDEX, json.dumps(index, indent=2))
 
     @classmethod
     def load(cls, folder) -> "Ensemble":
-        from .io.modelfile import load_model
-
         folder = Path(folder)
         index_path = folder / INDEX
         if not index_path.is_file():

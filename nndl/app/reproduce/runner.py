@@ -4,6 +4,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
+
+from ..build import build_model
+from ..runs import train_run
+from ..settings import RunConfig
 from .registry import Context, Outcome, Recipe
 
 _STEP_CACHE: dict = {}
@@ -17,8 +22,6 @@ def run_recipe(recipe: Recipe, ctx: Context) -> Outcome:
 
 def recipe_config(recipe: Recipe, seed: int | None = None):
     """The RunConfig of a training recipe (``seed`` overrides the recipe's)."""
-    from ..config import RunConfig
-
     settings = dict(recipe.settings)
     settings.setdefault("evaluation_data", recipe.book_split)
     if seed is not None:
@@ -31,8 +34,6 @@ def run_folder(recipe: Recipe, ctx: Context) -> Path:
 
 
 def train_recipe(recipe: Recipe, ctx: Context) -> Outcome:
-    from ..runs import train_run
-
     cfg = recipe_config(recipe, ctx.seed)
     t = time.perf_counter()
     result = train_run(cfg, run_folder(recipe, ctx), data_dir=ctx.data_dir, callbacks=ctx.callbacks)
@@ -46,10 +47,6 @@ def train_recipe(recipe: Recipe, ctx: Context) -> Outcome:
 
 def _per_step_seconds(sizes, batch_size, cost, activation="sigmoid"):
     """Seconds per mini-batch step and per evaluated example, timed on this machine."""
-    import numpy as np
-
-    from ..config import RunConfig, build_model
-
     key = (tuple(sizes), batch_size)
     if key not in _STEP_CACHE:
         cfg = RunConfig(sizes=list(sizes), batch_size=batch_size, cost=cost, activation=activation, lmbda=0.0)

@@ -11,7 +11,7 @@
 Both train on a training split and score another split of the same data::
 
     from nndl.data import load_mnist
-    from nndl.baselines import average_darkness
+    from nndl.app.baselines import average_darkness
     train, validation, test = load_mnist()
     average_darkness(train, test)["accuracy"]      # 0.2225
 """

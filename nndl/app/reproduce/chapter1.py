@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import time
 
+from ...data import load_mnist
+from ..baselines import BASELINES
+from ..runs import new_run_dir
+from ..settings import write_text
 from .registry import Outcome, Recipe, register
 from .runner import estimate_training, run_folder
 
@@ -14,10 +18,6 @@ def baseline_runner(kind: str, **kwargs):
     the recipe's split; writes result.json in its run folder."""
 
     def run(recipe: Recipe, ctx) -> Outcome:
-        from ..baselines import BASELINES
-        from ..data import load_mnist
-        from ..runs import atomic_write_text, new_run_dir
-
         data = load_mnist(ctx.data_dir, scale="book")
         target = data.test if recipe.book_split == "test" else data.validation
         t = time.perf_counter()
@@ -26,7 +26,7 @@ def baseline_runner(kind: str, **kwargs):
         out = new_run_dir(run_folder(recipe, ctx))
         info = {"baseline": kind, "settings": kwargs, "split": recipe.book_split,
                 **{k: v for k, v in r.items() if k != "predictions"}, "seconds": seconds}
-        atomic_write_text(out / "result.json", json.dumps(info, indent=1) + "\n")
+        write_text(out / "result.json", json.dumps(info, indent=1) + "\n")
         return Outcome(100.0 * r["accuracy"], out, seconds, {"correct": r["correct"], "n": r["n"]})
 
     return run

@@ -13,7 +13,7 @@ sits at the centre. :func:`mnist_like` does the same to any image:
 6. paste into a 28×28 black frame with the centre of mass at the centre (integer shift, as
    MNIST did; no blurring).
 
-    >>> from nndl.imageprep import load_digit
+    >>> from nndl.data.imageprep import load_digit
     >>> x = load_digit("my_seven.png")        # doctest: +SKIP
     >>> x.shape                                 # doctest: +SKIP
     (784,)
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DataError
+from ..errors import DataError
 
 FRAME, BOX = 28, 20
 

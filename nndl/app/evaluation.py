@@ -1,7 +1,7 @@
 """Evaluating a saved model and classifying images with it (what ``nndl evaluate`` and
 ``nndl predict`` print).
 
-    from nndl.evaluation import evaluate_model, predict_images
+    from nndl.app.evaluation import evaluate_model, predict_images
     r = evaluate_model("runs/<run>/model.npz", split="test")   # accuracy, confusion matrix, ...
     predict_images("runs/<run>", ["seven.png"])[0]["digit"]
 """
@@ -11,14 +11,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConfigError
+from ..backend import to_host
+from ..data.imageprep import load_digit
+from ..errors import ConfigError
+from ..metrics import confusion_matrix, per_class_accuracy
+from ..viz import plot_confusion, plot_gallery
+from .build import load_dataset
+from .runs import load_run_model
+from .settings import RunConfig
 
 
 def _model_and_config(model_path):
-    from .config import RunConfig
-    from .runs import load_model_file
-
-    model, meta = load_model_file(model_path)
+    model, meta = load_run_model(model_path)
     cfg = meta.get("config")
     if isinstance(cfg, dict):
         try:
@@ -44,9 +48,6 @@ def evaluate_model(model_path, split: str = "test", data_dir=None, out_dir="", g
     split of the data it was trained on (the training split is the one it was trained on,
     subset included). With ``out_dir`` (None: no plots; "": the model's folder) it also writes
     ``<model>-<split>-confusion.png`` and ``<model>-<split>-misclassified.png``."""
-    from .config import load_dataset
-    from .metrics import confusion_matrix, per_class_accuracy
-
     split = _split_name(split)
     model, meta, cfg = _model_and_config(model_path)
     data, _ = load_dataset(cfg.replace(preprocess="none"), data_dir)
@@ -68,8 +69,6 @@ def evaluate_model(model_path, split: str = "test", data_dir=None, out_dir="", g
               "correct": correct, "n": s.n, "per_class_accuracy": [float(a) for a in per_class_accuracy(m)],
               "confusion_matrix": m.tolist(), "predictions": pred, "labels": s.y}
     if out_dir is not None:
-        from .viz import plot_confusion, plot_gallery
-
         out = Path(out_dir) if out_dir else path.parent
         stem = f"{path.stem}-{split}"
         result["confusion_png"] = str(out / f"{stem}-confusion.png")
@@ -85,8 +84,6 @@ def evaluate_model(model_path, split: str = "test", data_dir=None, out_dir="", g
 def predict_images(model_path, images, save_dir=None) -> list:
     """Classify image files: [{'image', 'digit', 'probabilities' (10 floats summing to 1)}].
     Every image is read and checked before any is classified."""
-    from .imageprep import load_digit
-
     model, meta, cfg = _model_and_config(model_path)
     n_in = int(np.prod(model.input_shape or (784,)))
     if n_in != 784:
@@ -103,8 +100,6 @@ def predict_images(model_path, images, save_dir=None) -> list:
         for p, x in zip(images, xs):
             Image.fromarray((x.reshape(28, 28) * 255).astype(np.uint8)).save(d / f"{Path(p).stem}-28x28.png")
     X = X.reshape(len(xs), *model.input_shape)
-    from .backend import to_host
-
     with np.errstate(over="ignore", invalid="ignore"):
         out = np.asarray(to_host(model.predict_proba(X)), dtype=np.float64)
     out = np.clip(out, 0.0, None)

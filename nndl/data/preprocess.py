@@ -16,20 +16,20 @@ model file next to the weights.
     >>> pre = ZCAWhitener(eps=0.1).fit(train.X)          # doctest: +SKIP
     >>> Xw = pre.transform(test.X)                       # doctest: +SKIP
 
-Saving: ``save_model_with_preprocessing(model, path, pre)`` writes the transformer's config
-into the model file's metadata and its arrays as extra arrays; ``load_model_with_preprocessing``
-returns (model, transformer or None), and :class:`PreprocessedModel` applies it in ``predict``.
+Saving: ``nndl.io.save_model(model, path, preprocessor=pre)`` writes the transformer's config
+into the model file's metadata and its arrays as extra arrays (:func:`preprocessor_state`);
+``nndl.io.load_predictor`` gives back a :class:`PreprocessedModel`, which applies it in
+``predict``. Pictures: :func:`nndl.viz.plot_whitening`.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .backend import get_array_module, to_host
-from .errors import ConfigError, ModelFileError
+from ..backend import get_array_module, to_host
+from ..errors import ConfigError, ModelFileError, unknown_name
 
-__all__ = ["Standardizer", "PCAWhitener", "ZCAWhitener", "get_preprocessor", "preprocessor_from_state",
-           "save_model_with_preprocessing", "load_model_with_preprocessing", "PreprocessedModel",
-           "plot_whitening", "PREPROCESSORS"]
+__all__ = ["Standardizer", "PCAWhitener", "ZCAWhitener", "get_preprocessor", "preprocessor_state",
+           "preprocessor_from_state", "PreprocessedModel", "PREPROCESSORS"]
 
 
 class Preprocessor:
@@ -215,7 +215,7 @@ def get_preprocessor(spec, **kwargs):
     if key == "none":
         return None
     if key not in PREPROCESSORS:
-        raise ConfigError(f"unknown preprocessing {spec!r}: choose none, standardize, pca or zca")
+        raise ConfigError(unknown_name("preprocessing", spec, ["none", *PREPROCESSORS]))
     return PREPROCESSORS[key](**kwargs)
 
 
@@ -246,26 +246,6 @@ def preprocessor_from_state(config: dict | None, extra_arrays: dict):
     return pre
 
 
-def save_model_with_preprocessing(model, path, preprocessor=None, metadata: dict | None = None,
-                                  extra_arrays: dict | None = None) -> None:
-    """``save_model`` plus the fitted transformer (metadata['preprocessing'] + its arrays)."""
-    from .io.modelfile import save_model
-
-    cfg, arrays = preprocessor_state(preprocessor)
-    meta = dict(metadata or {})
-    if cfg is not None:
-        meta[META_KEY] = cfg
-    save_model(model, path, meta, {**(extra_arrays or {}), **arrays})
-
-
-def load_model_with_preprocessing(path, backend: str = "numpy"):
-    """(model, fitted transformer or None) from a model file."""
-    from .io.modelfile import load_model
-
-    model, meta, extra = load_model(path, with_metadata=True, backend=backend)
-    return model, preprocessor_from_state(meta.get(META_KEY), extra)
-
-
 class PreprocessedModel:
     """A model with its input transformer: ``predict``/``predict_proba``/``evaluate`` apply the
     transformer first; everything else is the model's."""
@@ -290,51 +270,7 @@ class PreprocessedModel:
     def evaluate(self, X, y, **kw):
         return self.model.evaluate(self._prep(X), y, **kw)
 
-    def save(self, path, metadata=None):
-        save_model_with_preprocessing(self.model, path, self.preprocessor, metadata)
-
-    @classmethod
-    def load(cls, path):
-        return cls(*load_model_with_preprocessing(path))
-
     def __getattr__(self, name):
         if name in ("model", "preprocessor"):   # not yet set (e.g. during copying): no recursion
             raise AttributeError(name)
         return getattr(self.model, name)
-
-
-# ------------------------------------------------------------------------------ picture
-
-def plot_whitening(X, path, n: int = 10, eps: float = 0.1, image_shape=(28, 28), fit_X=None) -> str:
-    """PNG: n original digits (top row), standardised, PCA-whitened and ZCA-whitened (rows
-    below), transformers fitted on ``fit_X`` (default X)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    X = np.asarray(X, dtype=np.float32)
-    fit_X = X if fit_X is None else np.asarray(fit_X, dtype=np.float32)
-    rows = [("original", X[:n])]
-    for label, pre in (("standardised", Standardizer()), (f"PCA-whitened (ε={eps:g})", PCAWhitener(eps)),
-                       (f"ZCA-whitened (ε={eps:g})", ZCAWhitener(eps))):
-        pre.fit(fit_X)
-        rows.append((label, pre.transform(X[:n])))
-    fig, axes = plt.subplots(len(rows), n, figsize=(n * 0.9, len(rows) * 1.05))
-    for r, (label, imgs) in enumerate(rows):
-        for c in range(n):
-            ax = axes[r, c]
-            img = np.asarray(imgs[c]).reshape(image_shape)
-            lim = float(np.percentile(np.abs(img), 99.5)) or 1.0   # a few rare pixels would wash it out
-            if r == 0:
-                ax.imshow(img, cmap="gray_r", vmin=0, vmax=max(1.0, lim))
-            else:
-                ax.imshow(img, cmap="RdBu_r", vmin=-lim, vmax=lim)
-            ax.set_xticks([])
-            ax.set_yticks([])
-        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
-    fig.suptitle("MNIST digits before and after input normalisation / whitening", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return str(path)

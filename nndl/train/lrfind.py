@@ -11,8 +11,10 @@ The suggested range:
 * lower end η_min — η_max / 10, the usual rule (Smith; fast.ai: "one order of magnitude
   below the minimum"). The point of steepest descent is reported too, for information.
 
-The model's weights, its optimiser's state and η, and the RNG are restored afterwards, so the
-test can be run before training without changing the run.
+The test is a callback, :class:`LRRangeTest`, on the one training loop (:func:`nndl.train.fit`):
+it sets η before each mini-batch and reads the loss :meth:`Sequential.train_step` returns.
+:func:`lr_find` runs it and then restores the model's weights, its optimiser's state and η, and
+the RNG, so the test can be run before training without changing the run.
 """
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backend import rng_state, set_rng_state, to_host
+from ..backend import make_rng, rng_state, set_rng_state
+from .callbacks import Callback
 
 
 @dataclass
@@ -43,13 +46,48 @@ class LRFindResult:
                 f"suggested learning-rate range: {lo:.3g} .. {hi:.3g}")
 
 
+class LRRangeTest(Callback):
+    """Grow η exponentially, ηᵢ = start · (end/start)^(i/(steps−1)), one mini-batch at a time;
+    record each mini-batch's loss and stop training after ``steps`` mini-batches or once the
+    smoothed loss exceeds ``diverge`` × its minimum (or is not finite)."""
+
+    def __init__(self, start: float, end: float, steps: int, smooth: float = 0.98, diverge: float = 4.0):
+        self.start, self.steps, self.smooth, self.diverge = start, steps, smooth, diverge
+        self.factor = (end / start) ** (1.0 / (steps - 1))
+        self.lrs, self.losses, self.smoothed = [], [], []
+        self.avg, self.best, self.stopped = 0.0, math.inf, False
+
+    def on_train_begin(self, info):
+        self.model.optimizer.lr = self.start
+
+    def on_batch_end(self, batch, loss):
+        i = len(self.lrs)
+        self.lrs.append(self.model.optimizer.lr)
+        self.losses.append(loss)
+        if not math.isfinite(loss):
+            self.smoothed.append(math.inf)
+            self.stopped = self.model.stop_training = True
+            return
+        self.avg = self.smooth * self.avg + (1 - self.smooth) * loss
+        s = self.avg / (1 - self.smooth ** (i + 1)) if self.smooth else loss
+        self.smoothed.append(s)
+        self.best = min(self.best, s)
+        if s > self.diverge * self.best and i > 10:
+            self.stopped = self.model.stop_training = True
+        elif i + 1 == self.steps:
+            self.model.stop_training = True
+        else:
+            self.model.optimizer.lr = self.start * self.factor ** (i + 1)
+
+
 def lr_find(model, X, y, start: float = 1e-4, end: float = 100.0, steps: int = 1000, batch_size: int = 10,
             smooth: float = 0.98, diverge: float = 4.0, optimizer=None, seed: int | None = None) -> LRFindResult:
     """Run the range test on a compiled (or to-be-compiled with ``optimizer``) model.
 
-    ``steps`` mini-batches of ``batch_size`` (cycling through shuffled data), η from ``start``
-    to ``end`` exponentially; stop when the smoothed loss exceeds ``diverge`` × its minimum or
-    is not finite. ``smooth`` is the EMA factor for the smoothed curve (0: none)."""
+    ``steps`` mini-batches of ``batch_size`` (epochs of shuffled data, as many as needed), η from
+    ``start`` to ``end`` exponentially; stop when the smoothed loss exceeds ``diverge`` × its
+    minimum or is not finite. ``smooth`` is the EMA factor for the smoothed curve (0: none);
+    ``seed`` draws the shuffles from a fresh RNG instead of the model's."""
     start, end, steps, batch_size = float(start), float(end), int(steps), int(batch_size)
     if not (0 < start < end and math.isfinite(end)):
         raise ValueError(f"lr range needs 0 < start < end, got start={start:g}, end={end:g}")
@@ -65,64 +103,26 @@ def lr_find(model, X, y, start: float = 1e-4, end: float = 100.0, steps: int = 1
         model.compile(optimizer=optimizer, regularizer=model.regularizer)
     elif model.optimizer is None:
         model.compile()
-    Xd, Yd = model.as_inputs(X), model.as_targets(y)
-    n = Xd.shape[0]
+    n = len(X)
     if n == 0:
         raise ValueError("no training data")
-
     opt = model.optimizer
-    saved_weights = model.get_weights()
-    saved_opt = opt.state_dict()
-    saved_opt = (saved_opt[0], {k: v.copy() for k, v in saved_opt[1].items()})
+    saved_weights, (saved_scalars, saved_arrays) = model.get_weights(), opt.state_dict()
+    saved_arrays = {k: v.copy() for k, v in saved_arrays.items()}
     saved_lr, saved_rng = opt.lr, rng_state(model.rng)
-    saved_norms = list(getattr(opt, "_norms", []))
-    rng = np.random.default_rng(seed) if seed is not None else model.rng
-
-    factor = (end / start) ** (1.0 / (steps - 1))
-    out = model.layers[-1]
-    from .core.activations import Linear
-
-    act = getattr(out, "activation", Linear())
-    lrs, losses, smoothed = [], [], []
-    avg, best, stopped = 0.0, math.inf, False
-    perm, pos = rng.permutation(n), 0
+    if seed is not None:
+        set_rng_state(model.rng, rng_state(make_rng(seed)))
+    test = LRRangeTest(start, end, steps, float(smooth), float(diverge))
     try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            for i in range(steps):
-                if pos + batch_size > n:
-                    perm, pos = rng.permutation(n), 0
-                idx = model.xp.asarray(perm[pos:pos + batch_size])
-                pos += batch_size
-                xb, yb = model.xp.take(Xd, idx, axis=0), model.xp.take(Yd, idx, axis=0)
-                lr = start * factor ** i
-                opt.lr = lr
-                a = model.forward(xb, training=True)
-                loss = float(model.cost.value(getattr(out, "z", a), a, yb, act))
-                model._last_output = a
-                model.backward(yb)
-                opt.step(model.parameters(), model.regularizer, n)
-                lrs.append(lr)
-                losses.append(loss)
-                if not math.isfinite(loss):
-                    stopped = True
-                    smoothed.append(math.inf)
-                    break
-                avg = smooth * avg + (1 - smooth) * loss
-                s = avg / (1 - smooth ** (i + 1)) if smooth else loss
-                smoothed.append(s)
-                best = min(best, s)
-                if s > diverge * best and i > 10:
-                    stopped = True
-                    break
+        model.fit(X, y, epochs=-(-steps // -(-n // batch_size)), batch_size=batch_size, callbacks=[test],
+                  monitor_training=False, stop_on_divergence=False)
     finally:
         model.set_weights(saved_weights)
-        opt.load_state_dict(saved_opt[0], saved_opt[1], model.xp)
+        opt.load_state_dict(saved_scalars, saved_arrays, model.xp)
         opt.lr = saved_lr
-        if hasattr(opt, "_norms"):
-            opt._norms = saved_norms
-        set_rng_state(model.rng, saved_rng) if seed is None else None
-    lo, hi, best_lr, steep_lr = suggest_range(lrs, smoothed)
-    return LRFindResult(lrs, losses, smoothed, (lo, hi), best_lr, steep_lr, stopped,
+        set_rng_state(model.rng, saved_rng)
+    lo, hi, best_lr, steep_lr = suggest_range(test.lrs, test.smoothed)
+    return LRFindResult(test.lrs, test.losses, test.smoothed, (lo, hi), best_lr, steep_lr, test.stopped,
                         {"start": start, "end": end, "steps": steps, "batch_size": batch_size,
                          "smooth": smooth, "optimizer": opt.get_config()})
 
@@ -144,34 +144,3 @@ def suggest_range(lrs, smoothed):
     i_steep = lo_i + int(np.argmin(slope[lo_i: i_best + 1])) if i_best > lo_i else i_best
     steep_lr = float(lrs[i_steep])
     return best_lr / 10, best_lr, best_lr, steep_lr
-
-
-def plot_lr_find(result: LRFindResult, path, title: str | None = None) -> str:
-    """Loss against η (log axis), raw and smoothed, with the suggested range shaded."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    lrs = np.asarray(result.lrs)
-    ax.plot(lrs, result.losses, color="0.75", lw=0.8, label="mini-batch loss")
-    sm = np.asarray(result.smoothed, dtype=float)
-    ok = np.isfinite(sm)
-    ax.plot(lrs[ok], sm[ok], color="C0", lw=1.8, label="smoothed")
-    lo, hi = result.suggestion
-    ax.axvspan(lo, hi, color="C2", alpha=0.15, label=f"suggested η: {lo:.3g} – {hi:.3g}")
-    ax.set_xscale("log")
-    finite = sm[ok]
-    if len(finite):
-        top = max(finite[0] * 1.5, np.percentile(finite, 95))
-        ax.set_ylim(max(0.0, finite.min() * 0.8) if finite.min() > 0 else None, top)
-    ax.set_xlabel("learning rate η (log scale)")
-    ax.set_ylabel("loss")
-    ax.set_title(title or "learning-rate range test")
-    ax.legend(fontsize=8)
-    ax.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return str(path)

@@ -2,15 +2,15 @@
 
 A :class:`Recipe` names one row of the book's results (see BOOK_RESULTS.md): the book's
 figure, which split it was measured on, and how to reproduce it. Most recipes are just
-training settings (a dict of :class:`~nndl.config.RunConfig` fields) — the default runner
+training settings (a dict of :class:`~nndl.app.settings.RunConfig` fields) — the default runner
 trains with them, measuring ``book_split`` after every epoch as the book did, and reports
 the peak (``metric="peak"``) or the last epoch's (``metric="final"``) accuracy. A recipe
 that is not a plain training run gives its own ``run`` callable.
 
-To add recipes (e.g. chapter 6), write a module that calls :func:`register` and import it
-in ``nndl/reproduce/__init__.py``::
+To add recipes, write a module that calls :func:`register` and import it in
+``nndl/app/reproduce/__init__.py``::
 
-    from nndl.reproduce.registry import Recipe, register
+    from nndl.app.reproduce.registry import Recipe, register
 
     register(Recipe(name="ch6-fc100", chapter=6, book_value=97.80, book_split="test",
                     description="FC100 sigmoid + softmax, 60 epochs, eta=0.1",
@@ -25,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+from ...errors import ConfigError, unknown_name
 
 
 @dataclass
@@ -52,13 +54,26 @@ class Recipe:
     chapter: int
     description: str                 # one line: network and settings
     book_value: float                # the book's accuracy, percent
-    book_split: str = "test"         # "test" or "validation": where the book measured it
+    book_split: str = "test"         # "test", "validation" (or "training"): where the book measured it
     settings: dict = field(default_factory=dict)  # RunConfig fields for the default runner
     metric: str = "peak"             # "peak" (best epoch) or "final" (last epoch)
     run: Callable | None = None      # custom runner run(recipe, ctx) -> Outcome
     estimate_seconds: float | Callable | None = None  # seconds on this machine (callable: computed)
     book_note: str = ""              # how the book reports it, e.g. "peak epoch", "≈"
     tolerance: float = 0.5           # points within which a reproduction counts as matching
+    unit: str = "%"                  # "%" (accuracy); "" for other measures (chapter 5's speeds)
+    factor: float | None = None      # set: matching means within this factor of the book (ratio)
+
+    def show(self, value: float) -> str:
+        return f"{value:.2f}%" if self.unit == "%" else f"{value:.3g}{self.unit}"
+
+    def difference(self, value: float) -> str:
+        return f"{value - self.book_value:+.2f}" if self.factor is None else f"×{value / self.book_value:.2f}"
+
+    def matches(self, value: float) -> bool:
+        if self.factor is None:
+            return abs(value - self.book_value) <= self.tolerance
+        return self.book_value / self.factor <= value <= self.book_value * self.factor
 
     def estimate(self) -> float | None:
         e = self.estimate_seconds
@@ -74,8 +89,8 @@ def register(recipe: Recipe) -> Recipe:
     """Add a recipe (names are unique)."""
     if recipe.name in RECIPES:
         raise ValueError(f"recipe {recipe.name!r} is already registered")
-    if recipe.book_split not in ("test", "validation"):
-        raise ValueError(f"book_split must be 'test' or 'validation', got {recipe.book_split!r}")
+    if recipe.book_split not in ("test", "validation", "training"):
+        raise ValueError(f"book_split must be 'test', 'validation' or 'training', got {recipe.book_split!r}")
     if recipe.metric not in ("peak", "final"):
         raise ValueError(f"metric must be 'peak' or 'final', got {recipe.metric!r}")
     RECIPES[recipe.name] = recipe
@@ -84,8 +99,6 @@ def register(recipe: Recipe) -> Recipe:
 
 def select(names) -> list[Recipe]:
     """Recipes by name; 'all', or a chapter as 'ch1' / 'ch3', selects several."""
-    from ..errors import ConfigError
-
     if not names:
         return list(RECIPES.values())
     out = []
@@ -100,10 +113,6 @@ def select(names) -> list[Recipe]:
             if not picked:
                 raise ConfigError(f"no recipes for chapter {key[2:]} (yet)")
         else:
-            import difflib
-
-            hint = difflib.get_close_matches(key, RECIPES, n=1)
-            more = f"; did you mean {hint[0]!r}?" if hint else "; see 'nndl reproduce --list'"
-            raise ConfigError(f"unknown experiment {name!r}{more}")
+            raise ConfigError(unknown_name("experiment", name, RECIPES) + "; see 'nndl reproduce --list'")
         out += [r for r in picked if r not in out]
     return out
