@@ -48,6 +48,13 @@ class QueueStorage(RDBStorage):
         return super()._create_new_trial(study_id, template_trial)
 
 
+def _retry():
+    """Re-queue a failed trial with its settings (up to MAX_RETRY times)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)
+
+
 def open_storage(url: str, heartbeat: int = 10) -> QueueStorage:
     """The storage at ``url``; a URL SQLAlchemy or the database refuses is one ConfigError."""
     import sqlalchemy
@@ -57,12 +64,12 @@ def open_storage(url: str, heartbeat: int = 10) -> QueueStorage:
     except Exception:
         raise ConfigError(f"--storage {url!r} is not a database URL (e.g. sqlite:///study.db or "
                           f"postgresql+psycopg://user@host/db)") from None
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # nndl reports trials itself
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             return QueueStorage(url, heartbeat_interval=heartbeat, grace_period=2 * heartbeat,
-                                heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY),
+                                heartbeat_stale_trial_callback=_retry(),
                                 engine_kwargs=_engine_kwargs(url))
     except Exception as e:  # no driver, no server, refused login...
         raise ConfigError(f"cannot open storage {_safe(url)}: {' '.join(str(e).split())[:300]}") from None
@@ -235,7 +242,7 @@ def fail_orphans(study, seconds: float) -> None:
         if (now - t.datetime_start).total_seconds() > seconds:
             try:
                 if study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL):
-                    RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)(study, study._storage.get_trial(t._trial_id))
+                    _retry()(study, study._storage.get_trial(t._trial_id))
             except optuna.exceptions.UpdateFinishedTrialError:
                 pass  # another worker got there first
 
@@ -250,7 +257,7 @@ def _requeue(study, number):
     trials = study.get_trials(deepcopy=False)
     t = next((t for t in trials if t.number == number), None)
     if t is not None and t.state == TrialState.FAIL:
-        RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)(study, t)
+        _retry()(study, t)
 
 
 __all__ = ["open_storage", "create_or_load", "run_worker", "make_sampler", "make_pruner", "counts",
