@@ -44,14 +44,14 @@ def _trials(url, name):
 
 
 def test_two_workers_run_every_grid_point_once(pg_url, tmp_path):
-    space = _space(tmp_path)
+    space = _space(tmp_path, points=3)
     r = nndl("tune", space, "--sampler", "grid", "--workers", 2, "--storage", pg_url, "--study", "grid2",
              "--tune-dir", tmp_path / "t", "--no-plots", "-q", check=0)
     assert r.stderr == ""
     trials = _trials(pg_url, "grid2")
-    assert len(trials) == 4 and all(t.state == TrialState.COMPLETE for t in trials)
+    assert len(trials) == 6 and all(t.state == TrialState.COMPLETE for t in trials)
     points = sorted((t.params["eta"], t.params["lmbda"]) for t in trials)
-    assert points == sorted(itertools.product([0.1, 3.0], [0.0, 1.0]))  # each grid point once
+    assert points == sorted(itertools.product([0.1, 0.547723, 3.0], [0.0, 1.0]))  # each grid point once
     assert len({t.user_attrs["worker"] for t in trials}) == 2  # both workers ran trials
     assert (tmp_path / "t" / "best.toml").is_file()
 
