@@ -14,7 +14,7 @@ from optuna.trial import TrialState
 from cli_util import cli_env, nndl, nndl_executable
 from nndl.cli.main import main
 from nndl.tune import parse_space
-from nndl.tune.space import _to_choice
+from nndl.tune.space import to_choice
 
 SPACE = """\
 sizes = [784, 10, 10]
@@ -146,7 +146,7 @@ def test_grid_points_are_linear_or_logarithmic():
                          "sizes": {"choices": [[784, 30, 10], [784, 100, 10]]}})
     assert space.grid() == {"eta": [0.01, 0.1, 1.0], "lmbda": [0.0, 5.0, 10.0], "batch_size": [10, 20, 30],
                             "sizes": ["784,30,10", "784,100,10"]}
-    assert space.grid_size() == 54 and _to_choice([784, 30, 10]) == "784,30,10"
+    assert space.grid_size() == 54 and to_choice([784, 30, 10]) == "784,30,10"
     with pytest.raises(ValueError, match="grid sampler needs points for eta"):
         parse_space({"eta": {"low": 0.01, "high": 1.0}}).grid()
 

@@ -22,7 +22,7 @@ from optuna.trial import TrialState
 from ..app.settings import RunConfig, load_config
 from ..errors import ConfigError
 from ..app.settings import write_text as atomic_write_text
-from .space import _from_choice
+from .space import from_choice
 
 BEST, CSV, MD, SUMMARY = "best.toml", "results.csv", "results.md", "summary.json"
 
@@ -54,7 +54,7 @@ def best_config(study, space, tune_dir) -> RunConfig:
     path = Path(best.user_attrs.get("run_dir", "")) / "config.toml"
     if best.user_attrs.get("run_dir") and path.is_file():
         return load_config(path)
-    params = {k: _from_choice(v) for k, v in best.params.items()}
+    params = {k: from_choice(v) for k, v in best.params.items()}
     return RunConfig.from_dict({**space.fixed, **params}, source="best trial")
 
 
@@ -92,7 +92,7 @@ def write_results(study, space, tune_dir, plots: bool = True) -> dict:
                   f"Replay it exactly with:  nndl train --config <this file>")
         atomic_write_text(tune_dir / BEST, cfg.to_toml(header))
         summary["best"] = {"trial": best.number, "value": best.value,
-                           "params": {k: _from_choice(v) for k, v in best.params.items()}}
+                           "params": {k: from_choice(v) for k, v in best.params.items()}}
     atomic_write_text(tune_dir / SUMMARY, json.dumps(summary, indent=1) + "\n")
     if plots and states.get("complete"):
         from .plots import write_plots

@@ -56,7 +56,7 @@ class Param:
         if self.kind == "int":
             return trial.suggest_int(self.name, int(self.low), int(self.high), log=self.log,
                                      step=int(self.step or 1))
-        return _from_choice(trial.suggest_categorical(self.name, [_to_choice(c) for c in self.choices]))
+        return from_choice(trial.suggest_categorical(self.name, [to_choice(c) for c in self.choices]))
 
 
 @dataclass
@@ -78,7 +78,7 @@ class Space:
         if missing:
             raise ConfigError(f"{self.source}: the grid sampler needs points for {', '.join(missing)}: "
                               f"add points = N or grid = [...] to the range")
-        return {p.name: [_to_choice(v) for v in p.grid] for p in self.params}
+        return {p.name: [to_choice(v) for v in p.grid] for p in self.params}
 
     def grid_size(self) -> int:
         return math.prod(len(v) for v in self.grid().values())
@@ -244,15 +244,16 @@ def _grid_points(where, typ, low, high, log, step, spec):
     return None
 
 
-def _to_choice(v):
+def to_choice(v):
     """Optuna's categorical values are str/int/float/bool/None: a list (sizes) travels as '784,30,10'."""
     return ",".join(map(str, v)) if isinstance(v, list) else v
 
 
-def _from_choice(v):
+def from_choice(v):
     if isinstance(v, str) and v.replace(",", "").isdigit() and "," in v:
         return [int(s) for s in v.split(",")]
     return v
 
 
-__all__ = ["Space", "Param", "load_space", "parse_space", "check_tune", "SAMPLERS", "PRUNERS", "METRICS"]
+__all__ = ["Space", "Param", "load_space", "parse_space", "check_tune", "to_choice", "from_choice", "SAMPLERS", "PRUNERS",
+           "METRICS"]
