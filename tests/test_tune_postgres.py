@@ -92,3 +92,14 @@ def test_a_killed_worker_s_trial_is_failed_and_retried(pg_url, tmp_path):
     assert len(retries) == 1 and retries[0].state == TrialState.COMPLETE
     assert retries[0].params == trials[victim].params
     assert states.count(TrialState.COMPLETE) == 3  # the budget, none lost
+
+
+def test_without_a_server_ci_fails_with_the_reason_and_elsewhere_skips(monkeypatch):
+    from postgres import unavailable
+
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match="cannot start a PostgreSQL server for the tests: no pg_ctl"):
+        unavailable("no pg_ctl")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="no pg_ctl"):
+        unavailable("no pg_ctl")
