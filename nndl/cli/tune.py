@@ -75,6 +75,10 @@ def print_trial_json(study, trial):
                       "value": trial.value, "params": trial.params, **trial.user_attrs}), flush=True)
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -100,8 +104,7 @@ def run(args) -> int:
         rows = trial_rows(result.study, load_space(args.space))
         print(f"\nnndl: study {s['study']!r}: {s['trials']} trials "
               f"({', '.join(f'{n} {k}' for k, n in s['states'].items())}), {s['wall_minutes']:.1f} min; "
-              f"pruning saved about {s['saved_seconds'] / 60:.1f} min of training "
-              f"({100 * s['saved_fraction']:.0f}%)")
+              f"pruning saved about {_duration(s['saved_seconds'])} of training ({100 * s['saved_fraction']:.0f}%)")
         print(markdown_table(rows, load_space(args.space), s["metric"], limit=10), end="")
         if "best" in s:
             print(f"nndl: best trial {s['best']['trial']}: {format_value(s['best']['value'], s['metric'])}; "
