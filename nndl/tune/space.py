@@ -255,5 +255,5 @@ def from_choice(v):
     return v
 
 
-__all__ = ["Space", "Param", "load_space", "parse_space", "check_tune", "to_choice", "from_choice", "SAMPLERS", "PRUNERS",
-           "METRICS"]
+__all__ = ["Space", "Param", "load_space", "parse_space", "check_tune", "to_choice", "from_choice", "SAMPLERS",
+           "PRUNERS", "METRICS"]
