@@ -67,6 +67,13 @@ def test_report_writes_results_without_running_trials(small_tune, capsys):
     assert "best trial" in capsys.readouterr().out
 
 
+def test_resuming_with_another_space_is_refused(small_tune, tmp_path, capsys):
+    other = tmp_path / "space.toml"
+    other.write_text((small_tune.parent / "space.toml").read_text().replace("high = 3.0", "high = 5.0"))
+    assert main(["tune", str(other), "--tune-dir", str(small_tune), "--no-plots"]) == 2
+    assert "already exists with a different space" in capsys.readouterr().err
+
+
 def test_best_toml_replays_the_best_trial_exactly(small_tune, tmp_path):
     best = json.loads((small_tune / "summary.json").read_text())["best"]
     r = nndl("train", "--config", small_tune / "best.toml", "--run-dir", tmp_path / "replay", "--json", check=0)
