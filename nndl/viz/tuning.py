@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from .figure import pyplot as _plt, save_figure
 
@@ -77,6 +78,9 @@ def plot_pair(x, y, values, xname, yname, path=None, xlog=False, ylog=False, sca
     fig.colorbar(sc, ax=ax, label=label)
     ax.set_xscale("log" if xlog else "linear")
     ax.set_yscale("log" if ylog else "linear")
+    for axis, log in ((ax.xaxis, xlog), (ax.yaxis, ylog)):
+        if log:  # label the decades only: minor labels on a short log axis overlap
+            axis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(xname)
     ax.set_ylabel(yname)
     if title:
