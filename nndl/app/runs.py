@@ -216,7 +216,9 @@ def train_run(cfg: RunConfig, run_dir=None, *, data_dir=None, allow_fallback: bo
     cfg, prepared, model = setup_run(cfg, data_dir, allow_fallback)
     folder = claim_run_dir(run_dir, default_run_name(cfg), root)
     run_dir = folder.path
-    with removed_on_failure(folder, keep=lambda: (run_dir / CHECKPOINT).is_file()):
+    # keep the folder once an epoch completed (history.json: e.g. a pruned trial) or a checkpoint exists
+    kept = lambda: (run_dir / HISTORY_JSON).is_file() or (run_dir / CHECKPOINT).is_file()
+    with removed_on_failure(folder, keep=kept):
         write_config(cfg, run_dir / CONFIG, header=_header(cfg))
         if on_start is not None:
             on_start(run_dir, cfg, prepared)

@@ -206,7 +206,7 @@ def run(args) -> int:
         if "run_dir" in started and (Path(started["run_dir"]) / "checkpoint.npz").is_file():
             print(f"nndl: stopped; continue from the last completed epoch with: nndl train --resume "
                   f"{started['run_dir']}", file=sys.stderr)
-        elif "run_dir" in started:
+        elif "run_dir" in started and not Path(started["run_dir"]).exists():
             print("nndl: stopped before the first epoch ended; nothing was kept", file=sys.stderr)
         raise
     s = result.summary
