@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from cli_util import assert_usage_error, cli_env, nndl, popen
 
-pytestmark = pytest.mark.skipif(not (os.environ.get("NNDL_DATA_DIR") and Path(os.environ["NNDL_DATA_DIR"]).is_dir()),
-                                reason="real MNIST not available (set NNDL_DATA_DIR)")
+pytestmark = pytest.mark.usefixtures("mnist_dir")  # conftest: real MNIST or a loud failure, never a silent skip
 
 SMALL = ["--subset", "3000", "--sizes", "784,30,10", "--epochs", "4", "--seed", "1", "--eta", "0.5", "--lmbda", "1"]
 

@@ -3,16 +3,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from cli_util import assert_usage_error, nndl
 
-pytestmark = pytest.mark.skipif(not (os.environ.get("NNDL_DATA_DIR") and Path(os.environ["NNDL_DATA_DIR"]).is_dir()),
-                                reason="real MNIST not available (set NNDL_DATA_DIR)")
+pytestmark = pytest.mark.usefixtures("mnist_dir")  # conftest: real MNIST or a loud failure, never a silent skip
 
 ARGS = ["--subset", "600", "--hidden", "20,20,20", "--seed", "2", "--eta", "0.1", "--no-plots"]
 

@@ -47,7 +47,7 @@ def test_first_step_of_fit_uses_lambda_over_the_training_set_size(reg, shrink):
 
     model.fit(X, y, epochs=1, batch_size=batch, shuffle=False, callbacks=[AfterFirstStep()],
               monitor_training=False)
-    for i, layer in enumerate(model.layers):
+    for i in range(len(model.layers)):
         W, b = f"{i}.W", f"{i}.b"
         np.testing.assert_allclose(after[W], shrink(before[W], n) - ETA * grads[W], rtol=1e-13, atol=1e-15)
         np.testing.assert_allclose(after[b], before[b] - ETA * grads[b], rtol=1e-13, atol=1e-15)  # biases: no decay
