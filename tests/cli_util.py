@@ -1,4 +1,5 @@
-"""Helpers for the CLI tests: run the real ``nndl`` console script in a subprocess."""
+"""Helpers for the CLI tests: the real ``nndl`` console script in a subprocess (signals, exit
+statuses end to end) or ``main(argv)`` in-process (arguments, errors, outputs)."""
 from __future__ import annotations
 
 import os
@@ -41,6 +42,17 @@ def nndl(*args, cwd=None, env=None, timeout=300, check=None) -> subprocess.Compl
         raise AssertionError(f"nndl {' '.join(map(str, args))} exited {r.returncode}, expected {check}\n"
                              f"stdout:\n{r.stdout}\nstderr:\n{r.stderr}")
     return r
+
+
+def run_main(capsys, *args) -> subprocess.CompletedProcess:
+    """``nndl ARGS`` in this process through ``nndl.cli.main.main(argv)``: the same parsing,
+    dispatch and exit statuses without a process start-up (stdout/stderr from capsys)."""
+    from nndl.cli.main import main
+
+    capsys.readouterr()
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(["nndl", *map(str, args)], code, out.out, out.err)
 
 
 def popen(*args, cwd=None, env=None) -> subprocess.Popen:

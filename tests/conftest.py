@@ -67,4 +67,4 @@ def mnist(mnist_dir):
     """The book's split of real MNIST, pixels in [0, 1]."""
     from nndl.data import load_mnist
 
-    return load_mnist(mnist_dir, download=False)
+    return load_mnist(download=False)  # from $NNDL_DATA_DIR, which mnist_dir has vetted
