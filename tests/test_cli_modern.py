@@ -41,7 +41,8 @@ def test_bad_settings_exit_2_with_one_line(tmp_path, capsys, args, needle):
 
 
 def test_train_with_modern_options_end_to_end(tmp_path, capsys):
-    r = run_main(capsys, "train", *QUICK[:-1], "--epochs", "2", "--run-dir", str(tmp_path / "run"), "--optimizer", "adam",
+    r = run_main(capsys, "train", *QUICK[:-1], "--epochs", "2", "--run-dir", str(tmp_path / "run"),
+                 "--optimizer", "adam",
              "--eta", "0.01", "--batch-norm", "--dropout", "0.2", "--clip-norm", "1", "--preprocess", "standardize",
              "--schedule", "cosine", "--activation", "prelu", "--json")
     assert r.returncode == 0, r.stderr
@@ -55,8 +56,8 @@ def test_train_with_modern_options_end_to_end(tmp_path, capsys):
 
 def test_lr_find_command(tmp_path, capsys):
     out = tmp_path / "lr.png"
-    r = run_main(capsys, "lr-find", "--dataset", "digits8x8", "--sizes", "64,20,10", "--cost", "cross_entropy", "--lmbda", "0",
-             "--steps", "200", "--start", "1e-3", "--end", "100", "--out", str(out), "--json")
+    r = run_main(capsys, "lr-find", "--dataset", "digits8x8", "--sizes", "64,20,10", "--cost", "cross_entropy",
+                 "--lmbda", "0", "--steps", "200", "--start", "1e-3", "--end", "100", "--out", str(out), "--json")
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout)
     lo, hi = res["suggestion"]
