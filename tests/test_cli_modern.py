@@ -42,9 +42,8 @@ def test_bad_settings_exit_2_with_one_line(tmp_path, capsys, args, needle):
 
 def test_train_with_modern_options_end_to_end(tmp_path, capsys):
     r = run_main(capsys, "train", *QUICK[:-1], "--epochs", "2", "--run-dir", str(tmp_path / "run"),
-                 "--optimizer", "adam",
-             "--eta", "0.01", "--batch-norm", "--dropout", "0.2", "--clip-norm", "1", "--preprocess", "standardize",
-             "--schedule", "cosine", "--activation", "prelu", "--json")
+                 "--optimizer", "adam", "--eta", "0.01", "--batch-norm", "--dropout", "0.2", "--clip-norm", "1",
+                 "--preprocess", "standardize", "--schedule", "cosine", "--activation", "prelu", "--json")
     assert r.returncode == 0, r.stderr
     events = [json.loads(line) for line in r.stdout.splitlines()]
     epochs = [e for e in events if e["event"] == "epoch"]
