@@ -53,6 +53,29 @@ def test_dense_on_real_digits(digits, act, init):
     assert r.max_error < TOL, r
 
 
+@pytest.mark.parametrize("out,cost", [("softmax", "cross_entropy"), ("shifted_sigmoid", "quadratic"),
+                                      ("tanh", "quadratic"), ("softmax", "quadratic"), ("sigmoid", "log_likelihood")])
+def test_general_bp1_on_real_digits(digits, out, cost):
+    """Output/cost pairs without the a − y shortcut go through BP1 in general,
+    δᴸ = ∇ₐC ⊙ σ'(zᴸ) (softmax's σ' is a Jacobian)."""
+    X, y = digits
+    model = nndl.Sequential([Dense(20, "sigmoid", input_dim=784), Dense(10, out)], cost=cost, seed=7,
+                            dtype="float64")
+    r = nndl.gradcheck(model, X, y, max_entries=60)
+    assert r.max_error < TOL, r
+
+
+def test_cross_entropy_value_for_a_non_sigmoid_output():
+    """C = −(1/n) Σ [y ln a + (1 − y) ln(1 − a)] straight from a (softmax output here)."""
+    from nndl.core.activations import Softmax
+    from nndl.core.costs import CrossEntropyCost
+
+    a = np.array([[0.7, 0.2, 0.1], [0.25, 0.25, 0.5]])
+    y = np.array([[1.0, 0, 0], [0, 0, 1.0]])
+    expected = -(np.log(0.7) + np.log(0.8) + np.log(0.9) + np.log(0.75) * 2 + np.log(0.5)) / 2
+    assert CrossEntropyCost().value(np.log(a), a, y, Softmax()) == pytest.approx(expected, rel=1e-12)
+
+
 @pytest.mark.parametrize("pool", [MaxPool2D, AvgPool2D, L2Pool2D])
 @pytest.mark.parametrize("act", ["relu", "sigmoid"])
 def test_conv_pool_on_real_digits(digits, pool, act):

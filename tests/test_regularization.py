@@ -78,6 +78,17 @@ def test_penalty_is_lambda_over_2n_sum_w_squared_without_biases():
                                                             [layer.W.value for layer in l1.layers]), rel=1e-12)
 
 
+def test_l1_subgradient_is_zero_at_zero():
+    """d|w|/dw at w = 0 is taken as sgn(0) = 0: a zero weight stays put (and nothing is inf)."""
+    w = np.array([[0.0, 0.5], [-2.0, 0.0]])
+    grad = np.zeros_like(w)
+    L1(4.0).add_grad(w, grad, 8)
+    np.testing.assert_array_equal(grad, [[0.0, 0.5], [-0.5, 0.0]])
+    grad = np.ones_like(w)
+    L2(4.0).add_grad(w, grad, 8)
+    np.testing.assert_array_equal(grad, 1 + 0.5 * w)
+
+
 @pytest.mark.parametrize("reg", ["l2", "l1"])
 def test_gradcheck_includes_the_regulariser(reg):
     X, y = _data(6)
