@@ -2,6 +2,8 @@
 statuses end to end) or ``main(argv)`` in-process (arguments, errors, outputs)."""
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -44,15 +46,19 @@ def nndl(*args, cwd=None, env=None, timeout=300, check=None) -> subprocess.Compl
     return r
 
 
-def run_main(capsys, *args) -> subprocess.CompletedProcess:
+def run_main(*args, check=None) -> subprocess.CompletedProcess:
     """``nndl ARGS`` in this process through ``nndl.cli.main.main(argv)``: the same parsing,
-    dispatch and exit statuses without a process start-up (stdout/stderr from capsys)."""
+    dispatch and exit statuses without a process start-up (stdout and stderr captured)."""
     from nndl.cli.main import main
 
-    capsys.readouterr()
-    code = main([str(a) for a in args])
-    out = capsys.readouterr()
-    return subprocess.CompletedProcess(["nndl", *map(str, args)], code, out.out, out.err)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    r = subprocess.CompletedProcess(["nndl", *map(str, args)], code, out.getvalue(), err.getvalue())
+    if check is not None and code != check:
+        raise AssertionError(f"nndl {' '.join(map(str, args))} returned {code}, expected {check}\n"
+                             f"stdout:\n{r.stdout}\nstderr:\n{r.stderr}")
+    return r
 
 
 def popen(*args, cwd=None, env=None) -> subprocess.Popen:

@@ -26,17 +26,17 @@ def _boom(args):
     raise RuntimeError("planted failure")
 
 
-def test_internal_error_is_one_line_and_exit_1(capsys, monkeypatch):
+def test_internal_error_is_one_line_and_exit_1(monkeypatch):
     # a command that fails with a non-nndl exception (a bug): main turns it into one line
     monkeypatch.setattr(nndl.cli.evaluate, "run", _boom)
     monkeypatch.delenv("NNDL_DEBUG", raising=False)
-    r = run_main(capsys, "evaluate", "whatever.npz")
+    r = run_main("evaluate", "whatever.npz")
     assert r.returncode == 1
     assert r.stderr.strip() == ("nndl: internal error: RuntimeError: planted failure "
                                 "(set NNDL_DEBUG=1 for the traceback)")
     monkeypatch.setenv("NNDL_DEBUG", "1")
     with pytest.raises(RuntimeError, match="planted failure"):   # the traceback is not swallowed
-        run_main(capsys, "evaluate", "whatever.npz")
+        run_main("evaluate", "whatever.npz")
 
 
 def test_nndl_debug_traceback_and_exit_1_end_to_end():
@@ -78,11 +78,11 @@ def test_ctrl_c_exits_130_and_keeps_the_last_checkpoint(tmp_path):
     assert 1 <= done < 400 and not (run / "model.npz").exists()
 
 
-def test_evaluate_reapplies_the_stored_preprocessing(tmp_path, capsys):
+def test_evaluate_reapplies_the_stored_preprocessing(tmp_path):
     run = tmp_path / "run"
-    assert run_main(capsys, "train", *QUICK, "--epochs", "3", "--preprocess", "standardize", "-q",
+    assert run_main("train", *QUICK, "--epochs", "3", "--preprocess", "standardize", "-q",
                     "--run-dir", run).returncode == 0
-    r = run_main(capsys, "evaluate", run, "--json", "--no-plots")
+    r = run_main("evaluate", run, "--json", "--no-plots")
     assert r.returncode == 0, r.stderr
     reported = json.loads(r.stdout)
 

@@ -34,14 +34,14 @@ def _png(path):
     (["--schedule", "cosine:x"], "schedule"),
     (["--preprocess", "sphere"], "preprocess"),
 ])
-def test_bad_settings_exit_2_with_one_line(tmp_path, capsys, args, needle):
-    r = run_main(capsys, "train", *QUICK, "--run-dir", str(tmp_path / "run"), *args)
+def test_bad_settings_exit_2_with_one_line(tmp_path, args, needle):
+    r = run_main("train", *QUICK, "--run-dir", str(tmp_path / "run"), *args)
     assert_usage_error(r, needle)
     assert not (tmp_path / "run").exists()
 
 
-def test_train_with_modern_options_end_to_end(tmp_path, capsys):
-    r = run_main(capsys, "train", *QUICK[:-1], "--epochs", "2", "--run-dir", str(tmp_path / "run"),
+def test_train_with_modern_options_end_to_end(tmp_path):
+    r = run_main("train", *QUICK[:-1], "--epochs", "2", "--run-dir", str(tmp_path / "run"),
                  "--optimizer", "adam", "--eta", "0.01", "--batch-norm", "--dropout", "0.2", "--clip-norm", "1",
                  "--preprocess", "standardize", "--schedule", "cosine", "--activation", "prelu", "--json")
     assert r.returncode == 0, r.stderr
@@ -53,9 +53,9 @@ def test_train_with_modern_options_end_to_end(tmp_path, capsys):
     assert (tmp_path / "run" / "model.npz").is_file()
 
 
-def test_lr_find_command(tmp_path, capsys):
+def test_lr_find_command(tmp_path):
     out = tmp_path / "lr.png"
-    r = run_main(capsys, "lr-find", "--dataset", "digits8x8", "--sizes", "64,20,10", "--cost", "cross_entropy",
+    r = run_main("lr-find", "--dataset", "digits8x8", "--sizes", "64,20,10", "--cost", "cross_entropy",
                  "--lmbda", "0", "--steps", "200", "--start", "1e-3", "--end", "100", "--out", str(out), "--json")
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout)
@@ -70,21 +70,21 @@ def test_lr_find_command(tmp_path, capsys):
     assert img.shape[0] > 200 and img.std() > 10
 
 
-def test_lr_find_bad_range_exit_2(tmp_path, capsys):
-    r = run_main(capsys, "lr-find", "--dataset", "digits8x8", "--start", "10", "--end", "1",
+def test_lr_find_bad_range_exit_2(tmp_path):
+    r = run_main("lr-find", "--dataset", "digits8x8", "--start", "10", "--end", "1",
                  "--out", str(tmp_path / "x.png"))
     assert_usage_error(r, "start < end")
     assert not (tmp_path / "x.png").exists()
 
 
-def test_compare_optimizers_command(tmp_path, capsys):
+def test_compare_optimizers_command(tmp_path):
     out = tmp_path / "cmp.png"
-    r = run_main(capsys, "compare-optimizers", "--dataset", "digits8x8", "--subset", "500", "--epochs", "1",
+    r = run_main("compare-optimizers", "--dataset", "digits8x8", "--subset", "500", "--epochs", "1",
              "--optimizers", "sgd,adam", "--lr", "sgd=0.1", "--out", str(out), "--json")
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout)["optimizers"]
     assert res["sgd"]["lr"] == 0.1 and res["adam"]["lr"] == 0.001
     assert _png(out).std() > 10
-    r = run_main(capsys, "compare-optimizers", "--dataset", "digits8x8", "--optimizers", "sgd,adamax",
+    r = run_main("compare-optimizers", "--dataset", "digits8x8", "--optimizers", "sgd,adamax",
                  "--out", str(tmp_path / "bad.png"))
     assert_usage_error(r, "adamax")
