@@ -17,6 +17,7 @@ ValueError) with a one-line message for bad input: ``nndl.cli.main`` prints it a
 from . import baseline, evaluate, predict, reproduce, train
 
 COMMANDS = [train, evaluate, predict, baseline, reproduce]
+from . import lecture1, universality; COMMANDS += [universality, lecture1]  # noqa: E402,E702
 from . import compare_optimizers, lr_find; COMMANDS += [lr_find, compare_optimizers]  # noqa: E402,E702
 from . import augment, ensemble; COMMANDS += [ensemble, augment]  # noqa: E402,E702
 from . import gradients; COMMANDS += [gradients]  # noqa: E402,E702
