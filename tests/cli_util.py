@@ -53,7 +53,10 @@ def run_main(*args, check=None) -> subprocess.CompletedProcess:
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in args])
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as e:  # argparse's --help and --version exit, as the script would
+            code = e.code
     r = subprocess.CompletedProcess(["nndl", *map(str, args)], code, out.getvalue(), err.getvalue())
     if check is not None and code != check:
         raise AssertionError(f"nndl {' '.join(map(str, args))} returned {code}, expected {check}\n"
