@@ -127,3 +127,34 @@ def test_predict_in_batches_equals_one_batch():
         np.testing.assert_allclose(model.predict_proba(X, batch_size=b), whole, rtol=1e-13)  # BLAS: gemv vs gemm
     assert whole.shape == (23, 3)
     np.testing.assert_array_equal(model.predict(X, batch_size=4), whole.argmax(axis=1))
+
+
+@pytest.mark.parametrize("key", MAKERS)
+def test_clipping_and_decay_settings_survive_the_config_round_trip(key):
+    from nndl.optim import get_optimizer
+
+    opt = MAKERS[key](clip_norm=0.5, clip_value=0.3) if key == "adamw" else \
+        MAKERS[key](clip_norm=0.5, clip_value=0.3, weight_decay=0.01)
+    cfg = opt.get_config()
+    assert cfg["clip_norm"] == 0.5 and cfg["clip_value"] == 0.3 and cfg["weight_decay"] == opt.weight_decay > 0
+    again = get_optimizer(cfg)
+    assert (again.clip_norm, again.clip_value, again.weight_decay) == (0.5, 0.3, opt.weight_decay)
+    assert "clip_norm" not in MAKERS[key]().get_config()
+
+
+def test_load_state_dict_restores_step_count_and_learning_rate():
+    opt = nndl.Adam(lr=0.1)
+    state = {"0.m": np.ones(2), "0.v": np.full(2, 4.0)}
+    opt.load_state_dict({"config": {"name": "adam", "lr": 0.025}, "iterations": 7}, state, np)
+    assert opt.iterations == 7 and opt.lr == 0.025
+    np.testing.assert_array_equal(opt.state["0.v"], [4.0, 4.0])
+    opt.load_state_dict({}, {})
+    assert opt.iterations == 0 and opt.lr == 0.025          # missing entries: a fresh count, lr kept
+
+
+def test_accepted_settings_name_each_optimisers_keywords():
+    from nndl.optim import accepted_settings
+
+    assert accepted_settings("adam") >= {"lr", "beta1", "beta2", "eps", "clip_norm", "clip_value", "weight_decay"}
+    assert "self" not in accepted_settings("sgd") and "common" not in accepted_settings("sgd")
+    assert "rho" in accepted_settings("rmsprop") and "beta1" not in accepted_settings("rmsprop")
