@@ -1,7 +1,6 @@
 """Small contracts of Sequential, Dropout and gradcheck that the larger tests take for granted
 (written to kill surviving mutants: docs/testing.md)."""
 import numpy as np
-import pytest
 
 import nndl
 from nndl.layers import Dense, Dropout
