@@ -1,4 +1,4 @@
-"""``nndl train --diagnostics`` and ``nndl gradients``: the real script on a real MNIST subset."""
+"""``nndl train --diagnostics`` and ``nndl gradients`` on a real MNIST subset, in-process through main(argv)."""
 from __future__ import annotations
 
 import csv
@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from cli_util import assert_usage_error, nndl
+from cli_util import assert_usage_error, run_main as nndl  # in-process: main(argv), no process start-up
 
 pytestmark = pytest.mark.usefixtures("mnist_dir")  # conftest: real MNIST or a loud failure, never a silent skip
 
