@@ -96,6 +96,15 @@ class Sequential:
             x = layer.forward(x, training)
         return x
 
+    def layer_outputs(self, X) -> list:
+        """Feedforward in inference mode, keeping every layer's output a¹ … aᴸ (host arrays):
+        what each layer 'sees' of an input, for pictures of the network at work."""
+        x, outs = self.as_inputs(X), []
+        for layer in self.layers:
+            x = layer.forward(x)
+            outs.append(to_host(x))
+        return outs
+
     def backward(self, y):
         """Backpropagate the cost of the last forward pass against targets y (BP1–BP4)."""
         out = self.layers[-1]
