@@ -322,3 +322,17 @@ def test_dropout_defaults_and_inference_path():
     x32 = x.astype(np.float32)
     out = layer.forward(x32, training=True)
     assert out.dtype == np.float32 and layer.mask.dtype == np.float32
+
+
+def test_evaluate_counts_over_batches_and_accepts_one_hot_labels():
+    model = nndl.Sequential([nndl.Dense(6, "tanh", input_dim=3), nndl.Dense(3, "softmax")], cost="log_likelihood",
+                            seed=2, dtype="float64").compile(regularizer="l2", lmbda=2.0)
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(23, 3)), rng.integers(0, 3, 23)
+    r = model.evaluate(X, y, batch_size=5, n_train=100)
+    correct = int((model.predict(X) == y).sum())
+    assert (r["correct"], r["n"]) == (correct, 23) and r["accuracy"] == correct / 23
+    assert r["cost"] == pytest.approx(model.loss(X, y) + model.penalty(100), rel=1e-12)   # inference-mode cost
+    onehot = np.eye(3)[y]
+    assert model.evaluate(X, onehot, batch_size=5, n_train=100) == r
+    assert model.evaluate(X, y)["cost"] == pytest.approx(model.loss(X, y) + model.penalty(23), rel=1e-12)
