@@ -20,16 +20,16 @@ sits at the centre. :func:`mnist_like` does the same to any image:
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 
+from ..core.limits import MAX_IMAGE_PIXELS
 from ..errors import DataError
 
 FRAME, BOX = 28, 20
-
-
-MAX_PIXELS = 40_000_000  # refuse images larger than this before decoding them (decompression bombs)
+MAX_PIXELS = MAX_IMAGE_PIXELS  # refuse images larger than this before decoding them (decompression bombs)
 
 
 def read_grayscale(path) -> np.ndarray:
@@ -47,9 +47,18 @@ def decode_grayscale(source, name: str = "image", max_pixels: int = MAX_PIXELS) 
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(source) as im:
-            if im.width * im.height > max_pixels:
-                raise DataError(f"{name}: image too large ({im.width}x{im.height} pixels)")
+        with warnings.catch_warnings():  # Pillow's own bomb check, as an error instead of a warning
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(source)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise DataError(f"{name}: image too large to read safely ({e})") from None
+    except (UnidentifiedImageError, OSError, ValueError) as e:
+        raise DataError(f"{name}: cannot read the image ({type(e).__name__}: {e})") from None
+    try:
+        with im:
+            if im.width * im.height > max_pixels:  # the header's size, checked before decoding
+                raise DataError(f"{name}: image too large ({im.width}×{im.height} pixels, more than the limit "
+                                f"of {max_pixels:,}); scale it down first")
             im.load()
             if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
                 im = im.convert("RGBA")
