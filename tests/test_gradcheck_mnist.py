@@ -13,7 +13,6 @@ import nndl
 from nndl.layers import (Activation, AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, L2Pool2D,
                          MaxPool2D, PReLU, Residual)
 
-TOL = 1e-6
 N_DIGITS = 4
 
 
@@ -48,9 +47,12 @@ def test_dense_on_real_digits(digits, act, init):
     X, y = digits
     model = nndl.Sequential([Dense(30, act, init=init, input_dim=784), Dense(10, "sigmoid", init=init)],
                             cost="cross_entropy", seed=1, dtype="float64")
+    # n = 5,000: with N(0, 1) weights a penalty over n = 50 would be ~10³, and finite
+    # differences of so large a cost lose ~1e-7 to rounding (the penalty's own check is in
+    # test_regularization.py)
     _nudge_biases(model).compile(regularizer="l2", lmbda=5.0)
-    r = nndl.gradcheck(model, X, y, max_entries=60, n_train=50)
-    assert r.max_error < TOL, r
+    r = nndl.gradcheck(model, X, y, max_entries=60, n_train=5000)
+    assert r.passed, r
 
 
 @pytest.mark.parametrize("out,cost", [("softmax", "cross_entropy"), ("shifted_sigmoid", "quadratic"),
@@ -62,7 +64,7 @@ def test_general_bp1_on_real_digits(digits, out, cost):
     model = nndl.Sequential([Dense(20, "sigmoid", input_dim=784), Dense(10, out)], cost=cost, seed=7,
                             dtype="float64")
     r = nndl.gradcheck(model, X, y, max_entries=60)
-    assert r.max_error < TOL, r
+    assert r.passed, r
 
 
 def test_cross_entropy_value_for_a_non_sigmoid_output():
@@ -85,7 +87,7 @@ def test_conv_pool_on_real_digits(digits, pool, act):
                             cost="log_likelihood", input_shape=(1, 28, 28), seed=2, dtype="float64")
     _nudge_biases(model).compile(regularizer="l2", lmbda=1.0)
     r = nndl.gradcheck(model, X.reshape(-1, 1, 28, 28), y, max_entries=40, n_train=50)
-    assert r.max_error < TOL, r
+    assert r.passed, r
 
 
 def test_the_book_ordering_pool_then_activation_on_real_digits(digits):
@@ -95,7 +97,7 @@ def test_the_book_ordering_pool_then_activation_on_real_digits(digits):
                             dtype="float64")
     _nudge_biases(model).compile(regularizer="l2", lmbda=1.0)
     r = nndl.gradcheck(model, X.reshape(-1, 1, 28, 28), y, max_entries=40, n_train=50)
-    assert r.max_error < TOL, r
+    assert r.passed, r
 
 
 def test_batchnorm_prelu_residual_dropout_on_real_digits(digits):
@@ -107,7 +109,7 @@ def test_batchnorm_prelu_residual_dropout_on_real_digits(digits):
                             cost="log_likelihood", seed=5, dtype="float64")
     _nudge_biases(model).compile(regularizer="l1", lmbda=0.5)
     r = nndl.gradcheck(model, X, y, max_entries=40, n_train=50)
-    assert r.max_error < TOL, r
+    assert r.passed, r
 
 
 def test_chapter6_stack_with_l2_on_real_digits(digits):
@@ -121,4 +123,4 @@ def test_chapter6_stack_with_l2_on_real_digits(digits):
                             cost="log_likelihood", input_shape=(1, 28, 28), seed=6, dtype="float64")
     _nudge_biases(model).compile(regularizer="l2", lmbda=0.1)
     r = nndl.gradcheck(model, X.reshape(-1, 1, 28, 28), y, max_entries=30, n_train=50)
-    assert r.max_error < TOL, r
+    assert r.passed, r

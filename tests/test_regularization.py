@@ -95,7 +95,7 @@ def test_gradcheck_includes_the_regulariser(reg):
     model = _model(reg)
     model.compile(nndl.SGD(lr=ETA), regularizer=reg, lmbda=50.0)  # a penalty that dominates C₀
     r = nndl.gradcheck(model, X, y, n_train=8)
-    assert r.max_error < 1e-6, r
+    assert r.passed, r
 
 
 class _HalfL2(L2):
@@ -119,4 +119,4 @@ def test_gradcheck_catches_a_wrong_regulariser_gradient(wrong):
     model.compile(nndl.SGD(lr=ETA), regularizer=wrong)
     r = nndl.gradcheck(model, X, y, n_train=8)
     assert r.errors["0.W"] > 1e-2 and r.errors["1.W"] > 1e-2, r
-    assert r.errors["0.b"] < 1e-6, r   # biases carry no penalty
+    assert r.errors["0.b"] <= r.rtol, r   # biases carry no penalty

@@ -14,8 +14,8 @@ from nndl.layers import Conv2D, Dense, Dropout
 N_SIGMA = 5.0
 
 
-def _dropout(p, seed=0):
-    layer = Dropout(p)
+def _dropout(p, seed=0, scale="inverted"):
+    layer = Dropout(p, scale=scale)
     layer.build((500,), np.random.default_rng(seed), np.float64, np)
     layer.set_rng(np.random.default_rng(seed))
     return layer
@@ -40,6 +40,22 @@ def test_dropout_keeps_1_minus_p_and_preserves_the_mean(p):
     assert 0 < per_unit.min() and per_unit.max() < 1
     # backward routes the gradient through the same mask and scale
     np.testing.assert_array_equal(layer.backward(np.ones_like(x)), out)
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5])
+def test_book_dropout_keeps_unscaled_and_scales_by_1_minus_p_at_inference(p):
+    """scale="book" (network3): kept units pass unscaled in training (E[output] = (1 − p)·input)
+    and inference multiplies by (1 − p), so both have the same expectation."""
+    layer = _dropout(p, scale="book")
+    x = np.full((200, 500), 2.0)
+    out = layer.forward(x, training=True)
+    kept = out != 0
+    N = x.size
+    assert abs(kept.mean() - (1 - p)) <= N_SIGMA * np.sqrt(p * (1 - p) / N)
+    np.testing.assert_array_equal(out[kept], 2.0)                         # no 1/(1 − p) in training
+    assert abs(out.mean() - 2.0 * (1 - p)) <= N_SIGMA * 2.0 * np.sqrt(p * (1 - p) / N)
+    np.testing.assert_array_equal(layer.backward(np.ones_like(x)), kept.astype(float))
+    np.testing.assert_allclose(layer.forward(x, training=False), 2.0 * (1 - p), rtol=1e-15)
 
 
 def test_dropout_masks_differ_between_steps_and_inference_is_the_identity():
