@@ -96,18 +96,26 @@ class Sequential:
             x = layer.forward(x, training)
         return x
 
-    def backward(self, y):
-        """Backpropagate the cost of the last forward pass against targets y (BP1–BP4)."""
+    def _backprop(self, y):
+        """BP1–BP4 for the last forward pass against targets y. Returns (that pass's mean cost,
+        computed with δᴸ so that the two share work such as a − y; ∂C/∂input or None)."""
         out = self.layers[-1]
         activation = getattr(out, "activation", None)
         if activation is not None and hasattr(out, "backward_delta"):
-            grad = out.backward_delta(self.cost.delta(out.z, out.a, y, activation))  # BP1
+            cost, delta = self.cost.value_and_delta(out.z, out.a, y, activation)      # BP1
+            grad = out.backward_delta(delta)
         else:
             a = self._last_output
-            grad = out.backward(self.cost.delta(a, a, y, Linear()))
+            cost, delta = self.cost.value_and_delta(a, a, y, _LINEAR)
+            grad = out.backward(delta)
         for layer in reversed(self.layers[:-1]):
             grad = layer.backward(grad)                                               # BP2
-        return grad
+        return cost, grad
+
+    def backward(self, y):
+        """Backpropagate the cost of the last forward pass against targets y (BP1–BP4); every
+        parameter's ``grad`` is set. Returns ∂C/∂(input) when the first layer computes it."""
+        return self._backprop(y)[1]
 
     def _forward_cost(self, x, y, training: bool) -> float:
         """Forward pass on device arrays (kept for :meth:`backward`) and its mean cost C."""
@@ -125,8 +133,8 @@ class Sequential:
         """One gradient step on the mini-batch (x, y) of device arrays (targets as the cost
         wants them); n is the training-set size (for λ/n). Returns the mini-batch's mean cost,
         measured on the forward pass the step made (before the update)."""
-        loss = self._forward_cost(x, y, True)
-        self.backward(y)
+        self._last_output = self.forward(x, training=True)
+        loss, _ = self._backprop(y)
         self.optimizer.step(self.parameters(), self.regularizer, n)
         return loss
 
