@@ -38,7 +38,7 @@ def _no_script():
     (["--preprocess", "sphere"], "preprocess"),
 ])
 def test_bad_settings_exit_2_with_one_line(tmp_path, args, needle):
-    r = nndl("train", *QUICK, "--run-dir", str(tmp_path / "run"), *args)
+    r = nndl("train", *QUICK, "--out", str(tmp_path / "run"), *args)
     assert r.returncode == 2, (r.stdout, r.stderr)
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("nndl: error:") and needle in lines[0], r.stderr
@@ -47,7 +47,7 @@ def test_bad_settings_exit_2_with_one_line(tmp_path, args, needle):
 
 
 def test_train_with_modern_options_end_to_end(tmp_path):
-    r = nndl("train", *QUICK[:-1], "--epochs", "2", "--run-dir", str(tmp_path / "run"), "--optimizer", "adam",
+    r = nndl("train", *QUICK[:-1], "--epochs", "2", "--out", str(tmp_path / "run"), "--optimizer", "adam",
              "--eta", "0.01", "--batch-norm", "--dropout", "0.2", "--clip-norm", "1", "--preprocess", "standardize",
              "--schedule", "cosine", "--activation", "prelu", "--json")
     assert r.returncode == 0, r.stderr
