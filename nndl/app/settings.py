@@ -27,6 +27,7 @@ from ..atomic import atomic_write
 from ..core import ACTIVATIONS, COSTS, INITIALIZERS
 from ..core.regularizers import REGULARIZERS
 from ..data.preprocess import PREPROCESSORS
+from ..layers import ACTIVATION_LAYERS
 from ..errors import ConfigError, unknown_name
 from ..optim import OPTIMIZERS
 from ..train.schedules import EARLY_STOPPING_HELP, SCHEDULE_HELP, parse_early_stopping, parse_schedule
@@ -54,7 +55,7 @@ def choices(name: str) -> tuple:
         "scale": ("unit", "book"),
         "evaluation_data": ("validation", "test"),
         "preprocess": ("none", *PREPROCESSORS),
-        "activation": (*ACTIVATIONS, "prelu"),   # prelu is a layer with parameters, not an activation
+        "activation": (*ACTIVATIONS, *ACTIVATION_LAYERS),   # the latter learn parameters (prelu)
         "output_activation": ("auto", *ACTIVATIONS),
         "cost": tuple(COSTS),
         "init": tuple(INITIALIZERS),

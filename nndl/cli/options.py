@@ -85,7 +85,7 @@ def add_output_mode(parser):
     add(parser.add_mutually_exclusive_group(), "quiet", "json")
 
 
-def _sizes_arg(text):
+def sizes_arg(text):
     try:
         return parse_sizes(text)
     except ConfigError as e:
@@ -95,7 +95,7 @@ def _sizes_arg(text):
 def _parser_for(typ):
     """The argparse type of a setting's annotation: int, float (also when optional), str, sizes."""
     if typ is list:
-        return _sizes_arg
+        return sizes_arg
     return typ if typ in (int, float, str) else next(t for t in get_args(typ) if t is not type(None))
 
 

@@ -40,7 +40,7 @@ def add_parser(subparsers):
                      help="progress bar over each epoch on stderr (default: auto = when stderr is a terminal)")
     options.add(run, "no_plots", no_plots="do not write accuracy.png and cost.png")
     network = options.add_settings(p)["network"]
-    network.add_argument("--hidden", dest="hidden", type=options._sizes_arg, metavar="N,...", default=argparse.SUPPRESS,
+    network.add_argument("--hidden", dest="hidden", type=options.sizes_arg, metavar="N,...", default=argparse.SUPPRESS,
                    help="hidden-layer sizes only, e.g. 100 or 100,30; input and output sizes come from the dataset")
     return p
 
