@@ -62,9 +62,11 @@ def test_out_is_the_one_spelling_of_where_a_command_writes():
     for cmd, parser in COMMANDS.items():
         visible = _visible(parser)
         assert not old & set(visible), (cmd, old & set(visible))
-        if cmd not in ("baseline", "ensemble evaluate"):   # these only print
-            assert "--out" in visible, cmd
+        if "--out" in visible:
             assert visible["--out"].metavar in ("DIR", "PNG"), cmd
+    writers = {"train", "evaluate", "predict", "reproduce", "lr-find", "compare-optimizers", "ensemble train",
+               "augment"}
+    assert all("--out" in _visible(COMMANDS[cmd]) for cmd in writers)
 
 
 def test_one_metavar_per_option_across_commands():
