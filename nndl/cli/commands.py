@@ -14,6 +14,8 @@ and add it to ``COMMANDS`` below. Raise :class:`nndl.errors.NNDLError` (or Value
 one-line message for bad input: ``nndl.cli.main`` prints it as ``nndl: error: <message>`` and
 exits with status 2. A command parses and prints; the work is done in :mod:`nndl.app`.
 """
-from . import augment, baseline, compare_optimizers, ensemble, evaluate, lr_find, predict, reproduce, train
+from . import (augment, baseline, compare_optimizers, ensemble, evaluate, gradients, lr_find, predict, reproduce,
+               train)
 
-COMMANDS = [train, evaluate, predict, baseline, reproduce, lr_find, compare_optimizers, ensemble, augment]
+COMMANDS = [train, evaluate, predict, baseline, reproduce, lr_find, compare_optimizers, ensemble, augment,
+            gradients]

@@ -53,7 +53,7 @@ def _list(recipes):
     for r in recipes:
         est = r.estimate()
         total += est or 0.0
-        book = f"{r.book_value:.2f}%"
+        book = r.show(r.book_value)
         print(f"{r.name:<18} {r.chapter:>2} {book:>8}  {r.book_split:<10} {_fmt_seconds(est):>9}  {r.description}"
               + (f" [{r.book_note}]" if r.book_note else ""), flush=True)
     print(f"estimated total on this machine: {_fmt_seconds(total)}")
@@ -63,8 +63,8 @@ def markdown_table(rows) -> str:
     lines = ["| experiment | settings | book | nndl | difference | time |", "|---|---|---|---|---|---|"]
     for r, o in rows:
         note = f" ({r.book_note})" if r.book_note else ""
-        lines.append(f"| `{r.name}` | {r.description} | {r.book_value:.2f}% {r.book_split}{note} | "
-                     f"{o.value:.2f}% | {o.value - r.book_value:+.2f} | {_fmt_seconds(o.seconds)} |")
+        lines.append(f"| `{r.name}` | {r.description} | {r.show(r.book_value)} {r.book_split}{note} | "
+                     f"{r.show(o.value)} | {r.difference(o.value)} | {_fmt_seconds(o.seconds)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -86,7 +86,7 @@ def run(args) -> int:
     for r in recipes:
         callbacks = ()
         if not args.quiet and not args.json:
-            print(f"== {r.name}: {r.description} (book: {r.book_value:.2f}% {r.book_split})", flush=True)
+            print(f"== {r.name}: {r.description} (book: {r.show(r.book_value)} {r.book_split})", flush=True)
             epochs = int(r.settings.get("epochs", 30))
             measured = r.book_split if r.run is None else "validation"  # chapter 6 picks epochs by validation
             callbacks = (EpochLogger(eval_label=measured, every=1 if epochs <= 60 else 20,
@@ -98,11 +98,11 @@ def run(args) -> int:
         diff = o.value - r.book_value
         if args.json:
             print(json.dumps({"experiment": r.name, "book": r.book_value, "book_split": r.book_split,
-                              "nndl": round(o.value, 4), "difference": round(diff, 4), "seconds": round(o.seconds, 2),
-                              "run_dir": str(o.run_dir), "within_tolerance": abs(diff) <= r.tolerance,
+                              "nndl": round(o.value, 6), "difference": round(diff, 6), "seconds": round(o.seconds, 2),
+                              "run_dir": str(o.run_dir), "within_tolerance": r.matches(o.value),
                               **o.details}), flush=True)
         elif not args.quiet:
-            print(f"   {r.name}: book {r.book_value:.2f}%  nndl {o.value:.2f}%  ({diff:+.2f})  "
+            print(f"   {r.name}: book {r.show(r.book_value)}  nndl {r.show(o.value)}  ({r.difference(o.value)})  "
                   f"in {_fmt_seconds(o.seconds)}  -> {o.run_dir}", flush=True)
     table = markdown_table(rows)
     if not args.json:

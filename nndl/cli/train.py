@@ -10,6 +10,7 @@ from ..app.settings import load_config
 from ..errors import ConfigError
 from ..train import EpochLogger
 from . import options
+from .gradients import add_train_options, train_callbacks
 
 DESCRIPTION = """\
 Train a network on MNIST and write a run folder: config.toml (replay with --config),
@@ -42,6 +43,7 @@ def add_parser(subparsers):
     network = options.add_settings(p)["network"]
     network.add_argument("--hidden", dest="hidden", type=options.sizes_arg, metavar="N,...", default=argparse.SUPPRESS,
                    help="hidden-layer sizes only, e.g. 100 or 100,30; input and output sizes come from the dataset")
+    add_train_options(p)
     return p
 
 
@@ -69,9 +71,12 @@ def run(args) -> int:
     allow_fallback = not args.config and not settings and hidden is None and not args.data_dir
 
     started = {}
+    diag_callbacks, diag_start = train_callbacks(args, args.resume)
 
     def on_start(run_dir, resolved, prepared):
         started["run_dir"] = run_dir
+        if diag_start is not None:
+            diag_start(run_dir, prepared)
         if prepared.notice:
             print(f"nndl: notice: {prepared.notice}", file=sys.stderr, flush=True)
         t = prepared.data.train
@@ -92,6 +97,7 @@ def run(args) -> int:
     if not args.quiet:
         shown = load_config(Path(args.resume) / "config.toml") if args.resume and _has_config(args.resume) else cfg
         extra.append(EpochLogger(json_lines=args.json, eval_label=shown.evaluation_data))
+    extra += diag_callbacks
     data_dir = args.data_dir
     try:
         if args.resume:

@@ -8,7 +8,7 @@ Recipes live in one module per chapter, registered through :mod:`nndl.app.reprod
 """
 from .registry import RECIPES, Context, Outcome, Recipe, register, select
 from .runner import estimate_training, recipe_config, run_recipe, train_recipe
-from . import chapter1, chapter3, chapter6  # noqa: F401  (each registers its chapter's recipes)
+from . import chapter1, chapter3, chapter5, chapter6  # noqa: F401  (each registers its chapter's recipes)
 
 __all__ = ["RECIPES", "Recipe", "Outcome", "Context", "register", "select", "run_recipe", "train_recipe",
            "recipe_config", "estimate_training"]

@@ -54,13 +54,26 @@ class Recipe:
     chapter: int
     description: str                 # one line: network and settings
     book_value: float                # the book's accuracy, percent
-    book_split: str = "test"         # "test" or "validation": where the book measured it
+    book_split: str = "test"         # "test", "validation" (or "training"): where the book measured it
     settings: dict = field(default_factory=dict)  # RunConfig fields for the default runner
     metric: str = "peak"             # "peak" (best epoch) or "final" (last epoch)
     run: Callable | None = None      # custom runner run(recipe, ctx) -> Outcome
     estimate_seconds: float | Callable | None = None  # seconds on this machine (callable: computed)
     book_note: str = ""              # how the book reports it, e.g. "peak epoch", "≈"
     tolerance: float = 0.5           # points within which a reproduction counts as matching
+    unit: str = "%"                  # "%" (accuracy); "" for other measures (chapter 5's speeds)
+    factor: float | None = None      # set: matching means within this factor of the book (ratio)
+
+    def show(self, value: float) -> str:
+        return f"{value:.2f}%" if self.unit == "%" else f"{value:.3g}{self.unit}"
+
+    def difference(self, value: float) -> str:
+        return f"{value - self.book_value:+.2f}" if self.factor is None else f"×{value / self.book_value:.2f}"
+
+    def matches(self, value: float) -> bool:
+        if self.factor is None:
+            return abs(value - self.book_value) <= self.tolerance
+        return self.book_value / self.factor <= value <= self.book_value * self.factor
 
     def estimate(self) -> float | None:
         e = self.estimate_seconds
@@ -76,8 +89,8 @@ def register(recipe: Recipe) -> Recipe:
     """Add a recipe (names are unique)."""
     if recipe.name in RECIPES:
         raise ValueError(f"recipe {recipe.name!r} is already registered")
-    if recipe.book_split not in ("test", "validation"):
-        raise ValueError(f"book_split must be 'test' or 'validation', got {recipe.book_split!r}")
+    if recipe.book_split not in ("test", "validation", "training"):
+        raise ValueError(f"book_split must be 'test', 'validation' or 'training', got {recipe.book_split!r}")
     if recipe.metric not in ("peak", "final"):
         raise ValueError(f"metric must be 'peak' or 'final', got {recipe.metric!r}")
     RECIPES[recipe.name] = recipe
