@@ -10,12 +10,15 @@ To add a command, write a module in this package with
     def run(args) -> int:         # the exit status
         ...
 
-and add it to ``COMMANDS`` below. Raise :class:`nndl.errors.NNDLError` (or ValueError) with a
+and append it to ``COMMANDS`` below (one line of its own, so that branches adding commands
+do not collide). Raise :class:`nndl.errors.NNDLError` (or ValueError) with a
 one-line message for bad input: ``nndl.cli.main`` prints it as ``nndl: error: <message>`` and
 exits with status 2. A command parses and prints; the work is done in :mod:`nndl.app`.
 """
-from . import (augment, baseline, compare_optimizers, ensemble, evaluate, gradients, lr_find, predict, reproduce,
-               train)
+from . import baseline, evaluate, predict, reproduce, train
 
-COMMANDS = [train, evaluate, predict, baseline, reproduce, lr_find, compare_optimizers, ensemble, augment,
-            gradients]
+COMMANDS = [train, evaluate, predict, baseline, reproduce]
+from . import lecture1, universality; COMMANDS += [universality, lecture1]  # noqa: E402,E702
+from . import compare_optimizers, lr_find; COMMANDS += [lr_find, compare_optimizers]  # noqa: E402,E702
+from . import augment, ensemble; COMMANDS += [ensemble, augment]  # noqa: E402,E702
+from . import gradients; COMMANDS += [gradients]  # noqa: E402,E702

@@ -140,7 +140,27 @@ class LogLikelihoodCost(Cost):
         return -float(xp.vdot(y, xp.log(xp.maximum(a, tiny)))) / n, (a - y) / n  # BP1 simplified
 
 
-COSTS = {c.name: c for c in (QuadraticCost, CrossEntropyCost, LogLikelihoodCost)}
+class PerceptronCost(Cost):
+    """The perceptron criterion C = (1/n) Σₓ Σⱼ max(0, −tⱼzⱼ), tⱼ = 2yⱼ − 1 (chapter 1's
+    perceptron, learned through the ordinary loop).
+
+    Its derivative is ∂C/∂z = −t on misclassified examples and 0 otherwise, which with the
+    step's convention (a = 1 iff z > 0) is exactly δᴸ = a − y: BP1 without σ'. With SGD,
+    η = 1 and mini-batches of one, BP3/BP4 then give the perceptron learning rule
+    w → w + (y − a)x, b → b + (y − a). The step itself stays forward-only.
+    """
+
+    name = "perceptron"
+
+    def value(self, z, a, y, activation):
+        xp = get_array_module(z)
+        return float(xp.maximum(0, -(2 * y - 1) * z).sum()) / z.shape[0]
+
+    def delta(self, z, a, y, activation):
+        return ((z > 0).astype(z.dtype) - y) / z.shape[0]  # BP1: δᴸ = a − y (a = step(z))
+
+
+COSTS = {c.name: c for c in (QuadraticCost, CrossEntropyCost, LogLikelihoodCost, PerceptronCost)}
 _ALIASES = {"mse": "quadratic", "crossentropy": "cross_entropy", "binary_crossentropy": "cross_entropy",
             "nll": "log_likelihood", "loglikelihood": "log_likelihood",
             "categorical_crossentropy": "log_likelihood"}
