@@ -1,4 +1,5 @@
-"""Activation functions σ and their derivatives σ'.
+"""Activation functions σ and their derivatives σ' (the layer that applies one is
+:class:`nndl.layers.Activation`).
 
 Each activation knows two things:
 
@@ -16,8 +17,9 @@ from ..backend import get_array_module, special
 from ..errors import TrainingError, unknown_name
 
 
-class Activation:
-    """Base class. Subclasses set ``name`` and implement forward/backward."""
+class ActivationFunction:
+    """Base class of σ (named so as not to be confused with the layer, :class:`nndl.layers.Activation`).
+    Subclasses set ``name`` and implement forward/backward."""
 
     name = "activation"
     elementwise = True
@@ -42,7 +44,7 @@ class Activation:
         return hash(self.name)
 
 
-class Sigmoid(Activation):
+class Sigmoid(ActivationFunction):
     """σ(z) = 1 / (1 + e^(−z)), σ'(z) = σ(z)(1 − σ(z))."""
 
     name = "sigmoid"
@@ -55,7 +57,7 @@ class Sigmoid(Activation):
         return grad * a * (1 - a)
 
 
-class Tanh(Activation):
+class Tanh(ActivationFunction):
     """tanh(z), tanh' = 1 − tanh²."""
 
     name = "tanh"
@@ -67,7 +69,7 @@ class Tanh(Activation):
         return grad * (1 - a * a)
 
 
-class ShiftedSigmoid(Activation):
+class ShiftedSigmoid(ActivationFunction):
     """σ(z) − ½ (chapter 6 problem 2): a zero-centred sigmoid; same derivative as σ."""
 
     name = "shifted_sigmoid"
@@ -80,7 +82,7 @@ class ShiftedSigmoid(Activation):
         return grad * s * (1 - s)
 
 
-class ReLU(Activation):
+class ReLU(ActivationFunction):
     """max(0, z); derivative 1 where z > 0, else 0."""
 
     name = "relu"
@@ -92,7 +94,7 @@ class ReLU(Activation):
         return grad * (z > 0)
 
 
-class LeakyReLU(Activation):
+class LeakyReLU(ActivationFunction):
     """z for z > 0, αz otherwise (α small, default 0.01)."""
 
     name = "leaky_relu"
@@ -116,7 +118,7 @@ class LeakyReLU(Activation):
         return f"LeakyReLU(alpha={self.alpha})"
 
 
-class ELU(Activation):
+class ELU(ActivationFunction):
     """z for z > 0, α(eᶻ − 1) otherwise; derivative a + α on the negative side."""
 
     name = "elu"
@@ -141,7 +143,7 @@ class ELU(Activation):
         return f"ELU(alpha={self.alpha})"
 
 
-class Linear(Activation):
+class Linear(ActivationFunction):
     """The identity: a = z, σ' = 1."""
 
     name = "linear"
@@ -153,7 +155,7 @@ class Linear(Activation):
         return grad
 
 
-class Softmax(Activation):
+class Softmax(ActivationFunction):
     """aⱼ = e^(zⱼ) / Σₖ e^(zₖ) over the last axis (chapter 3). Not element-wise."""
 
     name = "softmax"
@@ -167,7 +169,7 @@ class Softmax(Activation):
         return a * (grad - (grad * a).sum(axis=-1, keepdims=True))
 
 
-class Step(Activation):
+class Step(ActivationFunction):
     """The perceptron of chapter 1: output 1 if z > 0 else 0. For demos only.
 
     Its derivative is zero almost everywhere, so gradient descent cannot learn through it —
@@ -191,12 +193,12 @@ _ALIASES = {"identity": "linear", "none": "linear", "leakyrelu": "leaky_relu",
             "sigmoid_minus_half": "shifted_sigmoid", "perceptron": "step"}
 
 
-def get_activation(spec) -> Activation:
-    """An Activation from a name ('relu'), a config dict ({'name': 'elu', 'alpha': 1.0}),
-    an Activation instance or class. Unknown names raise ValueError listing the valid ones."""
-    if isinstance(spec, Activation):
+def get_activation(spec) -> ActivationFunction:
+    """An ActivationFunction from a name ('relu'), a config dict ({'name': 'elu', 'alpha': 1.0}),
+    an ActivationFunction instance or class. Unknown names raise ValueError listing the valid ones."""
+    if isinstance(spec, ActivationFunction):
         return spec
-    if isinstance(spec, type) and issubclass(spec, Activation):
+    if isinstance(spec, type) and issubclass(spec, ActivationFunction):
         return spec()
     if spec is None:
         return Linear()
