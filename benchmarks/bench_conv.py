@@ -1,43 +1,48 @@
-"""Time one 50,000-example training epoch of the book's chapter 6 network, nndl vs PyTorch (CPU).
+"""The book's chapter 6 network, nndl vs PyTorch (CPU): training steps, `fit`, evaluation, memory.
 
 The network (network3's best single net without expanded data):
 
     conv 20@5×5 (ReLU) → max-pool 2×2 → conv 40@5×5 (ReLU) → max-pool 2×2 → FC 100 (ReLU)
     → softmax 10, log-likelihood cost, SGD η=0.03 with L2 weight decay λ=0.1
 
-on 28×28 inputs, at mini-batch 10 (the book's) and 64. Both libraries run the same number of
-threads (``--threads``, default 2: this machine's cores) and are measured back to back, A B A B,
-in the same process; the reported figure for each is the median over ``--repeats`` rounds.
-By default both 1 and 2 threads are measured: on this shared 2-core machine OpenBLAS (NumPy's
-BLAS) with 2 threads collapses whenever other jobs hold a core (its worker threads spin-wait),
-while 1 thread is unaffected; nndl's training loop uses 1 BLAS thread for small steps.
-Random inputs stand in for MNIST (speed does not depend on pixel values). By default a
-``--steps`` slice of the epoch is timed and scaled to 50,000 examples; ``--full`` times it all.
+on 28×28 inputs, at mini-batch 10 (the book's) and 64, with 1 and 2 threads (``--threads``).
+Both libraries get the same number of threads — PyTorch through ``torch.set_num_threads``,
+nndl through the BLAS limit, inside which its training loop's policy (``_threads_for``)
+decides — and run back to back, A B A B, in one process: a round times each library once,
+and the figures are the median over ``--repeats`` rounds, with the spread (lowest–highest)
+of the per-round ratio nndl/PyTorch. Speed does not depend on pixel values: random inputs.
 
-    python benchmarks/bench_conv.py                 # nndl and (if installed) torch
-    python benchmarks/bench_conv.py --batch 10 64 --steps 1000 --repeats 3
+* ``steps``: a ``--steps`` slice of an epoch of bare training steps (nndl ``train_step``;
+  PyTorch zero_grad/forward/backward/step), scaled to 50,000 examples;
+* ``fit``: the same slice as a user runs an epoch: nndl ``Sequential.fit`` with default
+  options (shuffling, running training cost/accuracy), PyTorch the usual loop (a shuffled
+  index, and the loss and accuracy summed from each batch's output);
+* ``evaluate``: nndl's ``model.evaluate`` on N images against its own ``fit`` on N images;
+* ``--rss``: peak resident memory of a child process per library running one full
+  50,000-example epoch at batch 64 (data included).
 
-Runs without PyTorch (prints nndl figures only).
+    python benchmarks/bench_conv.py                       # everything (a few minutes)
+    python benchmarks/bench_conv.py --only steps --batch 64 --threads 1 --repeats 3
+
+This workplace pins OpenBLAS to its Haswell kernels (``OPENBLAS_CORETYPE=Haswell``); the
+header prints the kernel NumPy's OpenBLAS uses, and the machine's load before and after.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
+import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 EPOCH = 50_000
+SEED = 0
 
 
-def _set_threads(n: int) -> None:
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, str(n))
-
-
-def nndl_runner(batch: int, n_examples: int, seed: int = 0):
-    import numpy as np
-
+def nndl_model(seed=SEED):
     import nndl
     from nndl.layers import Conv2D, Dense, Flatten, MaxPool2D
 
@@ -45,87 +50,160 @@ def nndl_runner(batch: int, n_examples: int, seed: int = 0):
                              Conv2D(40, 5, activation="relu"), MaxPool2D(2), Flatten(),
                              Dense(100, "relu"), Dense(10, "softmax")],
                             cost="log_likelihood", input_shape=(1, 28, 28), seed=seed)
-    model.compile(nndl.SGD(lr=0.03), lmbda=0.1)
-    rng = np.random.default_rng(seed)
-    X = rng.random((n_examples, 1, 28, 28), dtype=np.float32)
-    Y = model.as_targets(rng.integers(0, 10, n_examples))
+    return model.compile(nndl.SGD(lr=0.03), lmbda=0.1)
 
-    def run():
+
+def data(n, seed=SEED):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return rng.random((n, 1, 28, 28), dtype=np.float32), rng.integers(0, 10, n)
+
+
+def nndl_runner(kind, batch, n):
+    from nndl.backend import compute_threads
+    from nndl.train.loop import _threads_for
+
+    model = nndl_model()
+    X, y = data(n)
+    Y = model.as_targets(y)
+
+    def steps():
         t = time.perf_counter()
-        for k in range(0, n_examples, batch):
-            model.train_step(X[k:k + batch], Y[k:k + batch], EPOCH)
+        with compute_threads(_threads_for(model, batch, "auto")):   # as fit runs its steps
+            for k in range(0, n, batch):
+                model.train_step(X[k:k + batch], Y[k:k + batch], EPOCH)
         return time.perf_counter() - t
 
-    return run
+    def fit():
+        t = time.perf_counter()
+        model.fit(X, y, epochs=1, batch_size=batch)
+        return time.perf_counter() - t
+
+    return {"steps": steps, "fit": fit}[kind]
 
 
-def torch_runner(batch: int, n_examples: int, threads: int, seed: int = 0):
+def torch_runner(kind, batch, n, threads):
     import torch
     from torch import nn
 
     torch.set_num_threads(threads)
-    torch.manual_seed(seed)
+    torch.manual_seed(SEED)
     model = nn.Sequential(nn.Conv2d(1, 20, 5), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(20, 40, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                           nn.Linear(640, 100), nn.ReLU(), nn.Linear(100, 10))
     # λ/n weight decay on the weights as nndl does (biases too here: same cost, simpler).
     opt = torch.optim.SGD(model.parameters(), lr=0.03, weight_decay=0.1 / EPOCH)
     loss_fn = nn.CrossEntropyLoss()
-    X = torch.rand(n_examples, 1, 28, 28)
-    y = torch.randint(0, 10, (n_examples,))
+    X = torch.rand(n, 1, 28, 28)
+    y = torch.randint(0, 10, (n,))
 
-    def run():
+    def step(xb, yb):
+        opt.zero_grad(set_to_none=True)
+        out = model(xb)
+        loss = loss_fn(out, yb)
+        loss.backward()
+        opt.step()
+        return out, loss
+
+    def steps():
         t = time.perf_counter()
-        for k in range(0, n_examples, batch):
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(X[k:k + batch]), y[k:k + batch])
-            loss.backward()
-            opt.step()
+        for k in range(0, n, batch):
+            step(X[k:k + batch], y[k:k + batch])
         return time.perf_counter() - t
 
-    return run
+    def fit():
+        t = time.perf_counter()
+        perm = torch.randperm(n)
+        total, correct = 0.0, 0
+        for k in range(0, n, batch):
+            idx = perm[k:k + batch]
+            xb, yb = X[idx], y[idx]
+            out, loss = step(xb, yb)
+            total += loss.item() * len(idx)
+            correct += int((out.argmax(1) == yb).sum())
+        _ = (total / n, correct / n)
+        return time.perf_counter() - t
+
+    return {"steps": steps, "fit": fit}[kind]
 
 
-def _scipy_blas_1():
-    """Keep SciPy's bundled OpenBLAS (the optimiser's axpy; NumPy has its own) at one thread,
-    as nndl does, inside a thread limit that set every BLAS to N threads."""
-    import contextlib
-    import os.path
+def compare(kind, threads, batch, n, repeats, have_torch):
+    """Rounds of nndl then PyTorch; per library the median time scaled to an epoch, and the
+    median and range of the per-round ratio."""
+    runs = {"nndl": nndl_runner(kind, batch, n)}
+    if have_torch:
+        runs["torch"] = torch_runner(kind, batch, n, threads)
+    for r in runs.values():   # warm-up: first-touch allocation, thread start-up
+        r()
+    times = {k: [] for k in runs}
+    for _ in range(repeats):
+        for k, r in runs.items():
+            times[k].append(r() * EPOCH / n)
+    line = f"{kind:>6}  {threads:>7}  {batch:>5}  {statistics.median(times['nndl']):>8.2f}"
+    if have_torch:
+        ratios = [a / b for a, b in zip(times["nndl"], times["torch"])]
+        line += (f"  {statistics.median(times['torch']):>8.2f}  {statistics.median(ratios):>10.2f}"
+                 f"  {min(ratios):.2f}–{max(ratios):.2f}")
+    print(line, flush=True)
 
-    from threadpoolctl import ThreadpoolController
 
-    ctl = ThreadpoolController()
-    libs = [lib for lib in ctl.lib_controllers
-            if os.path.basename(os.path.dirname(lib.filepath)) == "scipy.libs"]
+def evaluate_vs_train(n, batch, threads, repeats):
+    """Seconds to evaluate N images over seconds to train one epoch on the same N (fit's
+    default options), median of rounds."""
+    model = nndl_model()
+    X, y = data(n)
+    model.fit(X[:batch * 4], y[:batch * 4], epochs=1, batch_size=batch)   # warm-up
+    ratios = []
+    for _ in range(repeats):
+        train = model.fit(X, y, epochs=1, batch_size=batch).history["train_time"][0]
+        t = time.perf_counter()
+        model.evaluate(X, y)
+        ratios.append((time.perf_counter() - t) / train)
+    print(f"evaluate {n:,} images / train on them ({threads} thread(s), batch {batch}, {repeats} rounds): "
+          f"{statistics.median(ratios):.2f} (range {min(ratios):.2f}–{max(ratios):.2f})", flush=True)
 
-    @contextlib.contextmanager
-    def pinned():
-        old = [lib.num_threads for lib in libs]
-        for lib in libs:
-            lib.set_num_threads(1)
-        try:
-            yield
-        finally:
-            for lib, n in zip(libs, old):
-                lib.set_num_threads(n)
 
-    return pinned()
+def rss_child(lib, batch):
+    """One full epoch in this process; print the peak resident set size in MiB."""
+    run = nndl_runner("fit", batch, EPOCH) if lib == "nndl" else torch_runner("fit", batch, EPOCH, 1)
+    seconds = run()
+    print(f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} {seconds:.1f}")
+
+
+def peak_rss(have_torch, batch=64):
+    for lib in ["nndl"] + (["torch"] if have_torch else []):
+        env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+        out = subprocess.run([sys.executable, __file__, "--rss-child", lib, "--batch", str(batch)],
+                             capture_output=True, text=True, env=env, check=True).stdout.split()
+        print(f"peak RSS, one {EPOCH:,}-example epoch at batch {batch}, 1 thread: {lib:>5} "
+              f"{out[0]} MiB ({out[1]} s)", flush=True)
+
+
+def describe_machine():
+    from threadpoolctl import threadpool_info
+
+    blas = next((i for i in threadpool_info() if "numpy" in i.get("filepath", "")), {})
+    print(f"NumPy BLAS: {blas.get('internal_api', '?')} {blas.get('version', '')}, "
+          f"{blas.get('architecture', '?')} kernels (OPENBLAS_CORETYPE="
+          f"{os.environ.get('OPENBLAS_CORETYPE', 'unset')}); {os.cpu_count()} CPUs; "
+          f"load average {os.getloadavg()[0]:.1f}; seed {SEED}", flush=True)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--batch", type=int, nargs="+", default=[10, 64])
-    ap.add_argument("--steps", type=int, default=10_000,
-                    help="examples timed per round (scaled to a 50,000-example epoch)")
-    ap.add_argument("--full", action="store_true", help="time whole 50,000-example epochs")
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2],
-                    help="thread counts to compare at (default: 1 2; each is used by both libraries)")
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--steps", type=int, default=2560, help="examples timed per round (scaled to 50,000)")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--only", nargs="+", choices=["steps", "fit", "evaluate", "rss"],
+                    default=["steps", "fit", "evaluate", "rss"])
     ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--rss-child", choices=["nndl", "torch"], help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    _set_threads(max(args.threads))
-    n = EPOCH if args.full else min(args.steps, EPOCH)
-    scale = EPOCH / n
+    if args.rss_child:
+        rss_child(args.rss_child, args.batch[0])
+        return 0
     try:
         if args.no_torch:
             raise ImportError
@@ -137,29 +215,26 @@ def main(argv=None) -> int:
 
     import nndl  # noqa: F401  (loads NumPy's and SciPy's BLAS before the thread limits apply)
 
-    print(f"one {EPOCH:,}-example epoch of conv20-pool-conv40-pool-fc100-softmax10 "
-          f"({'full epochs' if args.full else f'{n:,} examples timed, scaled'}; median of {args.repeats})")
-    header = f"{'threads':>7}  {'batch':>5}  {'nndl s':>8}  " + \
-        (f"{'torch s':>8}  {'nndl/torch':>10}" if have_torch else "")
-    print(header)
-    for threads in args.threads:
-        # SciPy's own OpenBLAS runs only the optimiser's axpy: nndl keeps it at one thread.
-        with threadpool_limits(threads), _scipy_blas_1():
-            for batch in args.batch:
-                runs = {"nndl": nndl_runner(batch, n)}
-                if have_torch:
-                    runs["torch"] = torch_runner(batch, n, threads)
-                for r in runs.values():   # warm-up: first-touch allocation, thread start-up
-                    r()
-                times = {k: [] for k in runs}
-                for _ in range(args.repeats):
-                    for k, r in runs.items():
-                        times[k].append(r() * scale)
-                med = {k: statistics.median(v) for k, v in times.items()}
-                line = f"{threads:>7}  {batch:>5}  {med['nndl']:>8.2f}  "
-                if have_torch:
-                    line += f"{med['torch']:>8.2f}  {med['nndl'] / med['torch']:>10.2f}"
-                print(line, flush=True)
+    describe_machine()
+    kinds = [k for k in ("steps", "fit") if k in args.only]
+    if kinds:
+        print(f"seconds per {EPOCH:,}-example epoch ({args.steps:,} examples timed per round, scaled; "
+              f"median of {args.repeats} rounds)")
+        print(f"{'':>6}  {'threads':>7}  {'batch':>5}  {'nndl s':>8}" +
+              (f"  {'torch s':>8}  {'nndl/torch':>10}  range" if have_torch else ""))
+    for kind in kinds:
+        for threads in args.threads:
+            with threadpool_limits(threads):
+                for batch in args.batch:
+                    compare(kind, threads, batch, args.steps, args.repeats, have_torch)
+    if "evaluate" in args.only:
+        for threads in args.threads:
+            with threadpool_limits(threads):
+                for batch in args.batch:
+                    evaluate_vs_train(10_000, batch, threads, max(1, args.repeats // 2))
+    if "rss" in args.only:
+        peak_rss(have_torch)
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
     return 0
 
 

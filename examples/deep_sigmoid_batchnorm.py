@@ -43,7 +43,9 @@ def plot(histories: dict, path: str, title: str) -> None:
         ax.legend(fontsize=8)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    from nndl.viz import save_figure  # the one atomic figure writer
+
+    save_figure(fig, path, dpi=90)
     plt.close(fig)
 
 

@@ -124,7 +124,9 @@ def plot(record: dict, path: str) -> None:
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    from nndl.viz import save_figure  # the one atomic figure writer
+
+    save_figure(fig, path, dpi=90)
     plt.close(fig)
 
 

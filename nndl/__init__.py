@@ -16,7 +16,8 @@ book's own API lives in :mod:`nndl.book` (``network``, ``network2``, ``network3`
 """
 from .core import (CrossEntropyCost, LogLikelihoodCost, QuadraticCost, get_activation, get_cost,
                    get_initializer, L1, L2)
-from .errors import ConfigError, DataError, ModelFileError, NNDLError, TrainingError
+from .errors import (ConfigError, DataError, InputError, ModelFileError, NNDLError, OutputError,
+                     TrainingError)
 from .gradcheck import gradcheck, gradcheck_layer
 from .layers import (Activation, BatchNorm, Dense, Dropout, Flatten, Layer, Parameter, PReLU, Residual,
                      build_mlp, dense_block)

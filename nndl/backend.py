@@ -11,6 +11,8 @@ and `to_host`. Default dtype is float32; float64 on request (gradient checks).
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import scipy.linalg.blas
 import scipy.special
@@ -88,9 +90,88 @@ def blas_threads(n: int | None):
 
     if n is None:
         return contextlib.nullcontext()
-    from threadpoolctl import threadpool_limits
+    return _blas_libraries().limit(limits=n)
 
-    return threadpool_limits(limits=n, user_api="blas")
+
+_BLAS = []
+
+
+def _blas_libraries():
+    """threadpoolctl's handle on the loaded BLAS libraries, found once (finding them takes
+    ~1 ms; setting their thread count through the handle ~10 µs)."""
+    if not _BLAS:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS.append(ThreadpoolController().select(user_api="blas"))
+    return _BLAS[0]
+
+
+# -- two cores without spinning pools -------------------------------------------------------
+SPLIT_MACS = 16_000_000  # smaller products run whole: a hand-off costs 20 µs quiet, ms when loaded
+_split = {"pool": None, "workers": 0}
+_split_threads = threading.local()   # per calling thread: a server may predict on several
+_POOL_LOCK = threading.Lock()
+
+
+def _threads_now() -> int:
+    return getattr(_split_threads, "n", 1)
+
+
+def available_threads() -> int:
+    """The threads BLAS may use now (OPENBLAS_NUM_THREADS, threadpoolctl limits): the most
+    any loaded BLAS allows (SciPy's, pinned to one, does not count against it)."""
+    return max([lib.num_threads for lib in _blas_libraries().lib_controllers] or [1])
+
+
+def matmul(a, b, out=None):
+    """a @ b; when :func:`compute_threads` allows t > 1 and the product is large, b's (and
+    the result's) columns are cut into t blocks computed at once, each by single-threaded
+    BLAS in its own thread (NumPy releases the GIL inside BLAS).
+
+    Speed: OpenBLAS's own pool spin-waits between calls; on a shared machine, when another
+    process holds a core, a conv net's products at two OpenBLAS threads ran about 10x
+    slower than at one. Threads that block in the OS instead degrade to one core's speed, and when
+    both cores are free each computes half the columns."""
+    t = _threads_now()
+    m, k = a.shape
+    cols = b.shape[1]
+    if t <= 1 or m * k * cols < SPLIT_MACS or cols < 2 * t or not isinstance(a, np.ndarray):
+        return get_array_module(a).matmul(a, b, out=out)
+    if out is None:
+        out = np.empty((m, cols), dtype=np.result_type(a, b))
+    edges = [cols * i // t for i in range(t + 1)]
+    jobs = [_split["pool"].submit(np.matmul, a, b[:, lo:hi], out=out[:, lo:hi])
+            for lo, hi in zip(edges[1:-1], edges[2:])]
+    np.matmul(a, b[:, :edges[1]], out=out[:, :edges[1]])
+    for j in jobs:
+        j.result()
+    return out
+
+
+def compute_threads(n: int | None):
+    """Context manager: BLAS at one thread and large :func:`matmul` products split over n
+    threads of our own (n=None: :func:`available_threads`). The training loop and
+    evaluation use it."""
+    import contextlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    n = available_threads() if n is None else max(1, int(n))
+
+    @contextlib.contextmanager
+    def ctx():
+        old = _threads_now()
+        with _POOL_LOCK:
+            if n - 1 > _split["workers"]:
+                _split["pool"] = ThreadPoolExecutor(max_workers=n - 1, thread_name_prefix="nndl-matmul")
+                _split["workers"] = n - 1
+        _split_threads.n = n
+        try:
+            with blas_threads(1):
+                yield
+        finally:
+            _split_threads.n = old
+
+    return ctx()
 
 
 def resolve_dtype(dtype) -> np.dtype:

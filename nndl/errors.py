@@ -22,6 +22,16 @@ class TrainingError(NNDLError):
     """Training cannot go on (e.g. divergence to NaN/inf, or backprop through a step function)."""
 
 
+class OutputError(NNDLError, OSError):
+    """A file cannot be written: a folder under a file, no permission, a full disk... (also an
+    OSError, so code that catches OSError keeps working)."""
+
+
+class InputError(NNDLError, ValueError):
+    """Arrays handed to the Python API cannot be used as they are: empty, of mismatched lengths,
+    labels of the wrong kind, NaN or inf values (also a ValueError)."""
+
+
 def unknown_name(what: str, name, choices) -> str:
     """The one message for a name missing from a registry, with the closest spelling:
     "unknown cost 'cross_entropi': choose one of ... (did you mean 'cross_entropy'?)"."""

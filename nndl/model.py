@@ -20,18 +20,59 @@ training loop, :func:`nndl.train.fit`, which calls :meth:`Sequential.train_step`
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
-from .backend import backend_module, make_rng, resolve_dtype, to_device, to_host
+from .backend import backend_module, compute_threads, make_rng, resolve_dtype, to_device, to_host
+from .core.checks import check_examples, check_labels, check_same_length
 from .core.activations import Linear
 from .core.costs import get_cost
+from .errors import InputError
+from .core.limits import MAX_PARAMETERS, MAX_VALUES_PER_EXAMPLE, n_values
 from .core.regularizers import get_regularizer
 from .layers.base import check_layers, layer_from_config
 from .optim import get_optimizer
 from .train.loop import fit as train_loop
 
 _LINEAR = Linear()
-EVAL_BATCH = 2000  # examples per forward pass when evaluating: bounds memory for conv nets
+
+
+def _all_threads(method):
+    """Inference with every thread BLAS may use, as our own threads (no spinning pool; see
+    :func:`nndl.backend.compute_threads`)."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with compute_threads(None):
+            return method(self, *args, **kwargs)
+    return run
+
+
+EVAL_BATCH = 2000        # examples per forward pass when evaluating, at most ...
+EVAL_BYTES = 16 * 2**20  # ... and about this much held by the largest layer (cache-sized)
+
+
+def _check_sizes(layers, shape) -> None:
+    """Refuse, before anything is allocated, a network whose parameters or activations would
+    not fit any sane memory (``--sizes 64,1000000000,10``, a model file declaring huge layers)."""
+    from .errors import ConfigError
+
+    total = 0
+    for i, layer in enumerate(layers):
+        width = n_values(shape)
+        if width > MAX_VALUES_PER_EXAMPLE:
+            raise ConfigError(f"layer {i} ({type(layer).__name__}) would take {width:,} values per example "
+                              f"(shape {shape}); nndl's limit is {MAX_VALUES_PER_EXAMPLE:,}")
+        total += layer.count_params(shape)
+        if total > MAX_PARAMETERS:
+            raise ConfigError(f"the network would have at least {total:,} parameters (layer {i}, "
+                              f"{type(layer).__name__}, on inputs of shape {shape}); nndl's limit is "
+                              f"{MAX_PARAMETERS:,}: use smaller layers")
+        shape = tuple(layer.compute_output_shape(shape))
+    width = n_values(shape)
+    if width > MAX_VALUES_PER_EXAMPLE:
+        raise ConfigError(f"the network's output would have {width:,} values per example; "
+                          f"nndl's limit is {MAX_VALUES_PER_EXAMPLE:,}")
 
 
 class Sequential:
@@ -62,6 +103,7 @@ class Sequential:
         shape = tuple(int(s) for s in input_shape)
         if any(s <= 0 for s in shape):
             raise ValueError(f"input shape must be positive, got {shape}")
+        _check_sizes(self.layers, shape)
         self.input_shape = shape
         self.__dict__.pop("_params_cache", None)
         for layer in self.layers:
@@ -76,7 +118,7 @@ class Sequential:
         if not self.built:
             self.build(X.shape[1:])
         elif tuple(X.shape[1:]) != self.input_shape:
-            raise ValueError(f"model expects inputs of shape {self.input_shape}, got {tuple(X.shape[1:])}")
+            raise InputError(f"model expects inputs of shape {self.input_shape}, got {tuple(X.shape[1:])}")
 
     def compile(self, optimizer="sgd", cost=None, regularizer=None, lmbda: float = 0.0):
         """Choose how to learn: an optimiser (object or name), and optionally the cost and
@@ -91,10 +133,26 @@ class Sequential:
 
     # -- the two passes -------------------------------------------------------------------
     def forward(self, x, training: bool = False):
-        """Feedforward: a⁰ = x, aˡ = σ(wˡaˡ⁻¹ + bˡ) ... through every layer."""
+        """Feedforward: a⁰ = x, aˡ = σ(wˡaˡ⁻¹ + bˡ) ... through every layer. The output is
+        kept (:attr:`last_output`) for :meth:`backward` and for running training metrics."""
         for layer in self.layers:
             x = layer.forward(x, training)
+        self._last_output = x
         return x
+
+    @property
+    def last_output(self):
+        """The output activations aᴸ of the last forward pass (device array)."""
+        return self._last_output
+
+    def layer_outputs(self, X) -> list:
+        """Feedforward in inference mode, keeping every layer's output a¹ … aᴸ (host arrays):
+        what each layer 'sees' of an input, for pictures of the network at work."""
+        x, outs = self.as_inputs(X), []
+        for layer in self.layers:
+            x = layer.forward(x)
+            outs.append(to_host(x))
+        return outs
 
     def _backprop(self, y):
         """BP1–BP4 for the last forward pass against targets y. Returns (that pass's mean cost,
@@ -103,23 +161,28 @@ class Sequential:
         activation = getattr(out, "activation", None)
         if activation is not None and hasattr(out, "backward_delta"):
             cost, delta = self.cost.value_and_delta(out.z, out.a, y, activation)      # BP1
-            grad = out.backward_delta(delta)
-        else:
-            a = self._last_output
-            cost, delta = self.cost.value_and_delta(a, a, y, _LINEAR)
-            grad = out.backward(delta)
-        for layer in reversed(self.layers[:-1]):
-            grad = layer.backward(grad)                                               # BP2
-        return cost, grad
+            return cost, self.backward_from(delta, delta=True)
+        a = self._last_output
+        cost, grad = self.cost.value_and_delta(a, a, y, _LINEAR)
+        return cost, self.backward_from(grad)
 
     def backward(self, y):
         """Backpropagate the cost of the last forward pass against targets y (BP1–BP4); every
         parameter's ``grad`` is set. Returns ∂C/∂(input) when the first layer computes it."""
         return self._backprop(y)[1]
 
+    def backward_from(self, grad, delta: bool = False):
+        """Backpropagate from the output layer given ∂C/∂aᴸ (or δᴸ = ∂C/∂zᴸ when ``delta``),
+        for a cost computed outside the engine (the book's reader-defined cost classes)."""
+        out = self.layers[-1]
+        grad = out.backward_delta(grad) if delta else out.backward(grad)
+        for layer in reversed(self.layers[:-1]):
+            grad = layer.backward(grad)                                               # BP2
+        return grad
+
     def _forward_cost(self, x, y, training: bool) -> float:
         """Forward pass on device arrays (kept for :meth:`backward`) and its mean cost C."""
-        a = self._last_output = self.forward(x, training)
+        a = self.forward(x, training)
         out = self.layers[-1]
         return self.cost.value(getattr(out, "z", a), a, y, getattr(out, "activation", _LINEAR))
 
@@ -133,7 +196,7 @@ class Sequential:
         """One gradient step on the mini-batch (x, y) of device arrays (targets as the cost
         wants them); n is the training-set size (for λ/n). Returns the mini-batch's mean cost,
         measured on the forward pass the step made (before the update)."""
-        self._last_output = self.forward(x, training=True)
+        self.forward(x, training=True)
         loss, _ = self._backprop(y)
         self.optimizer.step(self.parameters(), self.regularizer, n)
         return loss
@@ -145,9 +208,11 @@ class Sequential:
 
     # -- data conversion at the boundary ----------------------------------------------------
     def as_inputs(self, X):
-        X = to_device(X, self.xp, self.dtype)
-        if X.ndim < 2:
-            raise ValueError(f"inputs must have a batch axis: got shape {tuple(X.shape)}")
+        try:
+            X = to_device(X, self.xp, self.dtype)
+        except (TypeError, ValueError) as e:  # strings, ragged lists, None
+            raise InputError(f"inputs X must be an array of numbers ({e})") from None
+        check_examples(X)
         self._ensure_built(X)
         return X
 
@@ -156,9 +221,8 @@ class Sequential:
         shape are used as they are (regression, or the book's one-hot vectors)."""
         y = np.asarray(to_host(y))
         k = self.output_shape[-1]
+        check_labels(y, k, self.output_shape)
         if y.ndim == 1 and np.issubdtype(y.dtype, np.integer):
-            if y.size and (y.min() < 0 or y.max() >= k):
-                raise ValueError(f"labels must be in 0..{k - 1}, got range {y.min()}..{y.max()}")
             Y = np.zeros((y.shape[0], k), dtype=self.dtype)
             Y[np.arange(y.shape[0]), y] = 1
         else:
@@ -172,31 +236,44 @@ class Sequential:
         return y.argmax(axis=1) if y.ndim == 2 else y
 
     # -- inference ------------------------------------------------------------------------
-    def predict_proba(self, X, batch_size: int = EVAL_BATCH):
+    @_all_threads
+    def predict_proba(self, X, batch_size: int | None = None):
         """The network's output activations for every row of X (inference mode)."""
         X = self.as_inputs(X)
+        batch_size = batch_size or self.eval_batch_size()
         outs = [self.forward(X[i:i + batch_size]) for i in range(0, X.shape[0], batch_size)]
         return self.xp.concatenate(outs) if len(outs) > 1 else outs[0]
 
-    def predict(self, X, batch_size: int = EVAL_BATCH):
+    def predict(self, X, batch_size: int | None = None):
         """The index of the most active output neuron: the predicted digit."""
         return to_host(self.predict_proba(X, batch_size).argmax(axis=1))
 
-    def evaluate(self, X, y, batch_size: int = EVAL_BATCH, n_train: int | None = None) -> dict:
+    @_all_threads
+    def evaluate(self, X, y, batch_size: int | None = None, n_train: int | None = None) -> dict:
         """Mean cost (plus the regularisation penalty, as in network2.total_cost) and accuracy.
 
         ``n_train`` is the n of λ/2n; the training-set size when known."""
         X = self.as_inputs(X)
+        check_same_length(X, y)
+        batch_size = batch_size or self.eval_batch_size()
         Y = self.as_targets(y)
         labels = self.labels(y)
         total, correct = 0.0, 0
         for i in range(0, X.shape[0], batch_size):
             xb = X[i:i + batch_size]
             total += self._forward_cost(xb, Y[i:i + batch_size], False) * xb.shape[0]
-            correct += int((to_host(self._last_output.argmax(axis=1)) == labels[i:i + batch_size]).sum())
+            correct += int((to_host(self.last_output.argmax(axis=1)) == labels[i:i + batch_size]).sum())
         n = X.shape[0]
         cost = total / n + self.penalty(n_train or n)
         return {"cost": cost, "accuracy": correct / n, "correct": correct, "n": n}
+
+    def eval_batch_size(self) -> int:
+        """Examples per forward pass in inference: as many as keep the largest layer's arrays
+        near EVAL_BYTES (a conv net's im2col columns grow with the batch; past the caches,
+        an evaluation batch of 2,000 ran 4x slower per image than one of 128), at most
+        EVAL_BATCH (fully-connected nets)."""
+        per = max(layer.floats_per_example() for layer in self.layers) * self.dtype.itemsize
+        return int(min(EVAL_BATCH, max(16, EVAL_BYTES // per)))
 
     def penalty(self, n: int) -> float:
         return sum(self.regularizer.penalty(p.value, n) for p in self.parameters() if p.regularize)
@@ -238,6 +315,16 @@ class Sequential:
             lines.append(f"{repr(layer)[:27]:<28}{str(layer.output_shape):<18}{n:>10}")
         lines.append(f"total trainable parameters: {total}   cost: {self.cost.name}")
         return "\n".join(lines)
+
+    # -- pickling (the book's network.py has no save(): readers pickle or deep-copy) ----------
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("xp", None)  # a module: rebuilt from the backend's name
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.xp = backend_module(self.backend)
 
     def __repr__(self):
         return f"Sequential({self.layers!r}, cost={self.cost!r})"

@@ -153,7 +153,9 @@ def test_offline_fallback_to_8x8_digits_for_the_default_run(tmp_path):
     assert "notice" in r.stderr and "8x8 digits" in r.stderr and "MNIST" in r.stderr
     cfg = (tmp_path / "fb" / "config.toml").read_text()
     assert 'dataset = "digits8x8"' in cfg and "sizes = [64, 100, 10]" in cfg
-    assert json.loads((tmp_path / "fb" / "summary.json").read_text())["final"]["test_accuracy"] > 0.8
+    summary = json.loads((tmp_path / "fb" / "summary.json").read_text())
+    assert summary["final"]["test_accuracy"] > 0.8
+    assert summary["dataset"] == "digits8x8" and "MNIST" in summary["fallback"]  # said at the end too
     # ... but a run with explicit settings says MNIST is missing and stops
     r = nndl("train", "--epochs", "1", "--out", tmp_path / "nofb", env=env)
     assert_usage_error(r, "MNIST not found", "download failed")

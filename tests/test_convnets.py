@@ -27,6 +27,8 @@ def test_chapter6_architectures_build_with_network3s_initialisation():
     # W ~ N(0, 1/n_out) with n_out = 20 maps · 25 / 4 (pool area): std ≈ 0.089; biases N(0, 1)
     assert conv.W.value.std() == pytest.approx(np.sqrt(4 / 500), rel=0.15)
     assert 0.5 < m.layers[3].b.value.std() < 1.5  # the second conv layer's 40 biases
+    drops = [layer for layer in chapter6_model("dropout", 0).layers if isinstance(layer, nndl.Dropout)]
+    assert [d.scale for d in drops] == ["book"] * 3   # network3's dropout: no rescaling in training
     w1, w2 = chapter6_model("fc100", 7).get_weights(), chapter6_model("fc100", 7).get_weights()
     assert all(np.array_equal(w1[k], w2[k]) for k in w1)
     with pytest.raises(nndl.ConfigError, match="did you mean 'fc100'"):

@@ -239,7 +239,7 @@ def test_bad_training_inputs():
         model.fit(np.zeros((10, 4)), y)
     with pytest.raises(ValueError, match="labels must be in"):
         model.fit(X, y + 5)
-    with pytest.raises(ValueError, match="10 inputs but 9 labels"):
+    with pytest.raises(ValueError, match="10 examples in X but 9 labels"):
         model.fit(X, y[:9])
     with pytest.raises(ValueError, match="batch size"):
         model.fit(X, y, batch_size=0)

@@ -43,7 +43,9 @@ def test_conv_listing_prints_the_books_lines(shared):
                  "This is the best validation accuracy to date.", "The corresponding test accuracy is",
                  "Finished training network.", "Best validation accuracy of", "Corresponding test accuracy of"):
         assert line in text
-    assert best_val > 0.8 and test_acc > 0.8
+    # 2 epochs on 2,000 images (max-pool routes each window's gradient to one position, so
+    # blank-margin ties no longer multiply the bias gradient: ~0.76 here, was ~0.80)
+    assert best_val > 0.7 and test_acc > 0.7
     assert best_it in (199, 399)
     assert abs(net.accuracy(test_data) - test_acc) < 1e-12 or best_it == 199
     # the book's L2 (½λΣw²/num_batches) is nndl's lambda' = λ·mini_batch_size
@@ -77,12 +79,13 @@ def test_book_l2_mapping_matches_the_books_gradient():
         assert np.allclose(got[key], expected[key], atol=1e-6), key
 
 
-def test_dropout_maps_to_inverted_dropout_before_dense():
+def test_dropout_maps_to_the_books_dropout_before_dense():
     np.random.seed(1)
     net = Network([FullyConnectedLayer(n_in=784, n_out=50, activation_fn=ReLU, p_dropout=0.5),
                    SoftmaxLayer(n_in=50, n_out=10, p_dropout=0.5)], 10)
     kinds = [type(l).__name__ for l in net.model.layers]
     assert kinds == ["Dropout", "Dense", "Dropout", "Dense"]
+    assert {l.scale for l in net.model.layers if kinds[0] == type(l).__name__} == {"book"}
     X = np.random.default_rng(0).random((3, 784), dtype=np.float32)
     # inference is deterministic (no dropout)
     assert np.array_equal(net.predict(X), net.predict(X))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data import first_n, load_digits8x8, load_mnist
+from ..data.location import DataDirError
 from ..data.preprocess import get_preprocessor
 from ..errors import ConfigError, DataError
 from ..layers import build_mlp
@@ -46,7 +47,7 @@ def load_dataset(cfg: RunConfig, data_dir=None, allow_fallback: bool = False):
         try:
             data = load_mnist(data_dir, scale=cfg.scale, dtype=dtype)
         except DataError as e:
-            if not allow_fallback:
+            if not allow_fallback or isinstance(e, DataDirError):  # a folder the user named: never
                 raise
             notice = (f"MNIST is not available ({e}). Falling back to scikit-learn's bundled 8x8 digits "
                       f"so this first run works offline; its accuracy is not comparable to MNIST's.")

@@ -7,6 +7,8 @@ network3's conventions, kept here so the figures compare with the book's:
   maps · filter area / pool area), biases ~ N(0, 1); the softmax layer starts at zero;
 * the cost is the log-likelihood plus ½λΣw²/(number of mini-batches), which is the engine's L2
   term λ'/2n Σw² with λ' = λ · mini-batch size;
+* dropout as network3 drops: kept units are not rescaled in training, inputs are multiplied by
+  (1 − p) at inference (``Dropout(p, scale="book")``);
 * plain SGD at mini-batch 10, the training set in the same order every epoch (no reshuffle),
   one BLAS thread; the figure is the test accuracy at the epoch of best validation accuracy.
 """
@@ -59,12 +61,12 @@ def chapter6_model(arch: str, seed: int = 0) -> Sequential:
         if layers and isinstance(layers[-1], Activation):
             layers.append(Flatten())
         if block[3]:
-            layers.append(Dropout(block[3]))
+            layers.append(Dropout(block[3], scale="book"))
         layer = Dense(block[1], block[2])
         layers.append(layer)
         drawn.append((layer, np.sqrt(1.0 / block[1])))
     if _SOFTMAX_DROPOUT.get(arch):
-        layers.append(Dropout(_SOFTMAX_DROPOUT[arch]))
+        layers.append(Dropout(_SOFTMAX_DROPOUT[arch], scale="book"))
     layers.append(Dense(10, "softmax"))
     model = Sequential(layers, cost="log_likelihood", input_shape=(1, 28, 28) if conv else (784,), seed=seed)
     for layer, std in drawn:

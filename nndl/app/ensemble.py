@@ -95,15 +95,16 @@ class Ensemble:
         index_path = folder / INDEX
         if not index_path.is_file():
             raise ConfigError(f"{folder} is not an ensemble folder (no {INDEX})")
-        try:
-            index = json.loads(index_path.read_text())
-        except json.JSONDecodeError as e:
-            raise ConfigError(f"{index_path}: not valid JSON ({e})") from None
+        from nndl.io.schema import read_json_object
+
+        index = read_json_object(index_path, "ensemble index")
         if index.get("format") != "nndl-ensemble":
             raise ConfigError(f"{index_path}: not an nndl ensemble index")
         members = index.get("members") or []
+        if not isinstance(members, list):
+            raise ConfigError(f"{index_path}: 'members' must be a list of file names")
         for name in members:  # names come from a file: keep them inside the folder
-            if Path(name).name != name:
+            if not isinstance(name, str) or not name or Path(name).name != name:
                 raise ConfigError(f"{index_path}: bad member name {name!r}")
         return cls([load_model(folder / name) for name in members], index.get("seeds"))
 

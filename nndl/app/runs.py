@@ -206,7 +206,9 @@ def resume_run(run_dir, *, data_dir=None, callbacks=(), plots: bool = True, on_s
         stale.unlink(missing_ok=True)
     cfg = load_config(run_dir / CONFIG).validate()
     summary_path = run_dir / SUMMARY
-    if summary_path.is_file() and json.loads(summary_path.read_text()).get("finished"):
+    from nndl.io.schema import read_json_object
+
+    if summary_path.is_file() and read_json_object(summary_path, "run summary").get("finished") is True:
         raise ConfigError(f"run {run_dir} has already finished; nothing to resume")
     prepared = prepare_data(cfg, data_dir, allow_fallback=False)
     ckpt = load_checkpoint(run_dir / CHECKPOINT)
@@ -255,6 +257,7 @@ def _fit(model, cfg, prepared, run_dir, extra_callbacks, checkpoint=None, plots=
     if plots:
         write_plots(run_dir, history, eval_label)
     summary = _summary(model, cfg, data, history, best, run_dir, elapsed, checkpoint)
+    summary.update(dataset=prepared.dataset, fallback=prepared.notice)  # say so when it is not MNIST
     write_text(run_dir / SUMMARY, json.dumps(summary, indent=1) + "\n")
     return RunResult(run_dir, cfg, history, summary, model, prepared.notice)
 

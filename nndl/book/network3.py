@@ -18,25 +18,37 @@
 This is a thin veneer: each book layer becomes nndl layers in one :class:`nndl.Sequential`
 and ``SGD`` is :func:`nndl.train.fit` with callbacks that print the book's lines.
 
-How the book's pieces map (and where they differ):
+How the book's pieces map:
 
-* ``ConvPoolLayer`` → ``Conv2D(linear)`` → ``MaxPool2D`` → ``Activation(activation_fn)``:
-  exactly the book's order (pool, then σ(pooled + b)); the bias is constant over a pooling
-  window, so adding it before pooling is the same.
-* ``FullyConnectedLayer(p_dropout=p)`` → [``Flatten``] → [``Dropout(p)``] → ``Dense``. The book
-  drops the layer's *input* in training and scales the weights by (1 − p) at inference;
-  nndl's inverted dropout scales the kept inputs by 1/(1 − p) in training instead. Equal in
-  expectation; the trained weights differ by that factor, the predictions do not.
-* ``SoftmaxLayer`` → [``Dropout(p)``] → ``Dense(softmax)`` with the log-likelihood cost.
-* Initial weights as the book draws them: N(0, 1/n_out) weights (n_out = maps·kh·kw / pool
-  area for conv layers), N(0, 1) biases, zeros for the softmax layer.
+* ``ConvPoolLayer`` → ``Conv2D(linear)`` → ``MaxPool2D`` → ``Activation(activation_fn)``. Theano's
+  ``conv2d`` convolves (flips the filter), nndl's Conv2D cross-correlates: the layer's ``w`` is
+  a flipped view of nndl's weights, so ``layer.w`` holds the book's numbers. The
+  book pools the convolution, then adds the shared bias and applies σ: σ(pool(w ∗ x) + b).
+  nndl adds b before pooling, σ(pool(w ∗ x + b)) — the same forward, as b is constant over a
+  window — and its max-pooling backward sends each window's gradient to one maximum, so b
+  gets Σ over pooled positions of δ, the book's gradient, also where a window ties (MNIST's
+  blank background ties all four positions).
+* ``FullyConnectedLayer(p_dropout=p)`` → [``Flatten``] → [``Dropout(p, scale="book")``] →
+  ``Dense``: as the book, the layer's input is dropped in training *without* rescaling and
+  multiplied by (1 − p) at inference (the book scales the weighted input by (1 − p)).
+* ``SoftmaxLayer`` → [``Dropout(p, scale="book")``] → ``Dense(softmax)`` with the
+  log-likelihood cost.
+* Initial weights as the book draws them, with ``np.random.normal`` when the layer is made:
+  N(0, 1/n_out) weights (n_out = maps·kh·kw / pool area for conv layers), N(0, 1) biases,
+  zeros for the softmax layer. ``Network(..., seed=s)`` (an nndl extra) redraws them from
+  ``np.random.RandomState(s)`` in the same order.
+* ``activation_fn`` may be any element-wise NumPy function: the book's (``ReLU``, ``sigmoid``,
+  ``tanh``, …) map to nndl's activations; any other is differentiated numerically (float64
+  central differences) with a one-time warning.
 * L2: the book minimises C + ½·λ·Σw² / (number of mini-batches), so each step adds
   (λ / num_batches)·w = (λ·m / n)·w to the gradient. nndl's L2 regulariser adds (λ'/n)·w, so
   ``SGD(lmbda=λ)`` compiles the model with λ' = λ·mini_batch_size (λ = 0.1, m = 10 → λ' = 1).
 * The book iterates over the mini-batches in the same order every epoch; so does this
   veneer (``shuffle=False``; pass ``shuffle=True`` to shuffle).
-* Data: ``load_data_shared`` returns plain arrays in the book's structure, not Theano
-  shared variables.
+* Theano: ``layer.w`` / ``layer.b`` (and ``layer.params``, ``net.params``) and the data of
+  ``load_data_shared`` are :class:`SharedArray` — arrays with ``get_value`` / ``set_value`` /
+  ``eval``, so the book's ``src/conv.py`` helpers run. ``GPU`` and ``dropout_layer`` exist.
+  float32 like the book's ``floatX`` (``Network(..., dtype="float64")`` on request).
 
 Chapter 6 problems built in: early stopping (``SGD(..., early_stopping_n=10)``), accuracy on
 any data (:meth:`Network.accuracy`), η as a function of the epoch (``SGD(..., eta=fn)`` or
@@ -46,149 +58,19 @@ prints the training accuracy and the train − validation gap each epoch; :meth:
 """
 from __future__ import annotations
 
-import os
 import sys
 
 import numpy as np
 
-from ..core.activations import get_activation
-from ..layers import Activation, Conv2D, Dense, Dropout, Flatten, MaxPool2D
 from ..io.modelfile import save_model
+from ..layers import Flatten
 from ..model import Sequential
+from ..optim import SGD as _SGDOptimizer
 from ..train.callbacks import Callback, EarlyStopping
 from ..train.schedules import LearningRateScheduler
-
-
-# --------------------------------------------------------------------------- activations
-def linear(z):
-    return z
-
-
-def ReLU(z):
-    return np.maximum(0.0, z)
-
-
-def sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def tanh(z):
-    return np.tanh(z)
-
-
-def sigmoid_minus_half(z):
-    """σ(z) − ½ (chapter 6, problem 2)."""
-    return sigmoid(z) - 0.5
-
-
-def leaky_ReLU(z, alpha=0.01):
-    return np.where(z > 0, z, alpha * z)
-
-
-def ELU(z, alpha=1.0):
-    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
-
-
-for _fn, _name in ((linear, "linear"), (ReLU, "relu"), (sigmoid, "sigmoid"), (tanh, "tanh"),
-                   (sigmoid_minus_half, "shifted_sigmoid"), (leaky_ReLU, "leaky_relu"), (ELU, "elu")):
-    _fn.nndl_activation = _name  # nndl.core.activations.get_activation reads this
-
-
-# --------------------------------------------------------------------------- data
-def load_data_shared(filename="../data/mnist.pkl.gz"):
-    """The book's three (x, y) pairs: x (n, 784) float32 pixels in [0, 1), y int labels.
-
-    If ``filename`` exists it is read (safely, without unpickling code). Otherwise MNIST is
-    loaded from nndl's data folder with the book's scaling (pixel/256, identical values) —
-    and a name containing "expanded" (the book's ``../data/mnist_expanded.pkl.gz``) gives
-    the ×5 expanded training set (:func:`nndl.data.expand.load_expanded_mnist`, built once
-    and cached), so the book's listings run as printed."""
-    from ..data import load_mnist, load_mnist_pkl
-    from ..data.expand import load_expanded_mnist
-
-    if filename and os.path.isfile(filename):
-        data = load_mnist_pkl(filename)
-    elif filename and "expanded" in os.path.basename(str(filename)):
-        data = load_expanded_mnist(scale="book")
-    else:
-        data = load_mnist(scale="book")
-    return [(split.X, split.y) for split in data]
-
-
-def size(data):
-    """Number of examples in a data set (the book's helper)."""
-    return int(np.asarray(data[0]).shape[0])
-
-
-# --------------------------------------------------------------------------- layers
-class _BookLayer:
-    def nndl_layers(self, first: bool):
-        raise NotImplementedError
-
-    def init_weights(self, rng):
-        """(W, b) drawn as the book draws them, in nndl's shapes."""
-        raise NotImplementedError
-
-
-class ConvPoolLayer(_BookLayer):
-    """A convolutional layer followed by max pooling, as in the book."""
-
-    def __init__(self, filter_shape, image_shape, poolsize=(2, 2), activation_fn=sigmoid):
-        self.filter_shape = tuple(int(s) for s in filter_shape)
-        self.image_shape = tuple(int(s) for s in image_shape)
-        self.poolsize = tuple(int(s) for s in poolsize)
-        self.activation_fn = activation_fn
-        if len(self.filter_shape) != 4 or len(self.image_shape) != 4:
-            raise ValueError("filter_shape is (maps, channels, h, w) and image_shape "
-                             "(mini_batch_size, channels, h, w)")
-        if self.filter_shape[1] != self.image_shape[1]:
-            raise ValueError(f"filter_shape {self.filter_shape} expects {self.filter_shape[1]} input "
-                             f"channels but image_shape {self.image_shape} has {self.image_shape[1]}")
-
-    def nndl_layers(self, first):
-        self.conv = Conv2D(self.filter_shape[0], self.filter_shape[2:], activation="linear")
-        return [self.conv, MaxPool2D(self.poolsize), Activation(get_activation(self.activation_fn))]
-
-    def init_weights(self, rng):
-        n_out = self.filter_shape[0] * np.prod(self.filter_shape[2:]) / np.prod(self.poolsize)
-        W = rng.normal(0.0, np.sqrt(1.0 / n_out), self.filter_shape)
-        b = rng.normal(0.0, 1.0, (self.filter_shape[0],))
-        return self.conv, W, b
-
-
-class FullyConnectedLayer(_BookLayer):
-    def __init__(self, n_in, n_out, activation_fn=sigmoid, p_dropout=0.0):
-        self.n_in, self.n_out = int(n_in), int(n_out)
-        self.activation_fn = activation_fn
-        self.p_dropout = float(p_dropout)
-
-    def nndl_layers(self, first):
-        layers = [Flatten()]
-        if self.p_dropout > 0:
-            layers.append(Dropout(self.p_dropout))
-        self.dense = Dense(self.n_out, get_activation(self.activation_fn))
-        return layers + [self.dense]
-
-    def init_weights(self, rng):
-        W = rng.normal(0.0, np.sqrt(1.0 / self.n_out), (self.n_in, self.n_out))
-        b = rng.normal(0.0, 1.0, (self.n_out,))
-        return self.dense, W, b
-
-
-class SoftmaxLayer(_BookLayer):
-    def __init__(self, n_in, n_out, p_dropout=0.0):
-        self.n_in, self.n_out = int(n_in), int(n_out)
-        self.p_dropout = float(p_dropout)
-
-    def nndl_layers(self, first):
-        layers = [Flatten()]
-        if self.p_dropout > 0:
-            layers.append(Dropout(self.p_dropout))
-        self.dense = Dense(self.n_out, "softmax")
-        return layers + [self.dense]
-
-    def init_weights(self, rng):
-        return self.dense, np.zeros((self.n_in, self.n_out)), np.zeros((self.n_out,))
+from ._layers3 import ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer, _BookLayer  # noqa: F401
+from ._theano import (ELU, GPU, ReLU, SharedArray, dropout_layer, leaky_ReLU, linear,  # noqa: F401
+                      load_data_shared, sigmoid, sigmoid_minus_half, size, tanh)
 
 
 # --------------------------------------------------------------------------- network
@@ -231,30 +113,41 @@ class _BookPrinter(Callback):
 class Network:
     """The book's Network: a list of layers and a mini-batch size, trained by ``SGD``."""
 
-    def __init__(self, layers, mini_batch_size, seed=None):
+    def __init__(self, layers, mini_batch_size, seed=None, dtype="float32"):
+        """``seed`` (an nndl extra) redraws the layers' weights from ``RandomState(seed)`` and
+        seeds the dropout masks; without it the weights are those the layers drew from
+        ``np.random`` and the masks come from a fixed seed (as the book's Theano stream)."""
         self.layers = list(layers)
         self.mini_batch_size = int(mini_batch_size)
         if not self.layers or not all(isinstance(l, _BookLayer) for l in self.layers):
             raise ValueError("Network needs ConvPoolLayer / FullyConnectedLayer / SoftmaxLayer objects")
         if not isinstance(self.layers[-1], SoftmaxLayer):
             raise ValueError("the last layer of a network3 Network must be a SoftmaxLayer")
+        if seed is not None:
+            rs = np.random.RandomState(seed)
+            for layer in self.layers:
+                layer._set_params(*layer._draw(rs))
         nndl_layers = []
         for i, layer in enumerate(self.layers):
-            part = layer.nndl_layers(i == 0)
+            part = layer.nndl_layers()
             if isinstance(part[0], Flatten) and not (i > 0 and isinstance(self.layers[i - 1], ConvPoolLayer)):
                 part = part[1:]  # only conv outputs need flattening
             nndl_layers.extend(part)
         first = self.layers[0]
         self.input_shape = first.image_shape[1:] if isinstance(first, ConvPoolLayer) else (first.n_in,)
-        if seed is None:
-            seed = int(np.random.randint(0, 2**31 - 1))  # honours the book's np.random.seed
-        self.model = Sequential(nndl_layers, cost="log_likelihood", input_shape=self.input_shape, seed=seed)
-        rng = self.model.rng
+        self.model = Sequential(nndl_layers, cost="log_likelihood", input_shape=self.input_shape,
+                                seed=0 if seed is None else seed, dtype=dtype)
         for layer in self.layers:
-            target, W, b = layer.init_weights(rng)
-            target.W.value[...] = W
-            target.b.value[...] = b
+            layer._attach(self.model.dtype)
+        self.params = [p for layer in self.layers for p in layer.params]
         self.history_rows = []
+
+    def __setstate__(self, state):
+        # Pickling copies array views: make w and b views of the engine's parameters again.
+        self.__dict__.update(state)
+        for layer in self.layers:
+            layer._rebind()
+        self.params = [p for layer in self.layers for p in layer.params]
 
     # -- data ---------------------------------------------------------------------------
     def _inputs(self, X):
@@ -275,8 +168,6 @@ class Network:
         costs more than it gives, and on a busy machine OpenBLAS's spinning threads make
         training many times slower; ``None`` leaves BLAS alone, ``"auto"`` lets nndl decide).
         Returns (best validation accuracy, best iteration, corresponding test accuracy)."""
-        from ..optim import SGD as SGDOptimizer
-
         out = file or sys.stdout
         X, y = training_data
         X = self._inputs(X)
@@ -288,7 +179,7 @@ class Network:
         schedule = eta_schedule if eta_schedule is not None else (eta if callable(eta) else None)
         lr0 = float(schedule(0)) if schedule is not None else float(eta)
         # The book's L2 term ½λΣw²/num_batches ⇒ nndl's λ' = λ·mini_batch_size (see above).
-        self.model.compile(SGDOptimizer(lr=lr0), regularizer="l2" if lmbda else None,
+        self.model.compile(_SGDOptimizer(lr=lr0), regularizer="l2" if lmbda else None,
                            lmbda=float(lmbda) * mini_batch_size)
         printer = _BookPrinter(self, test_data, num_batches, out, print_every, monitor_training_accuracy)
         cbs = [printer]

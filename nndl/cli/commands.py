@@ -22,3 +22,4 @@ from . import lecture1, universality; COMMANDS += [universality, lecture1]  # no
 from . import compare_optimizers, lr_find; COMMANDS += [lr_find, compare_optimizers]  # noqa: E402,E702
 from . import augment, ensemble; COMMANDS += [ensemble, augment]  # noqa: E402,E702
 from . import gradients; COMMANDS += [gradients]  # noqa: E402,E702
+from . import serve; COMMANDS += [serve]  # noqa: E402,E702

@@ -32,7 +32,7 @@ def run(args) -> int:
     r = evaluate_model(args.model, split=args.split, data_dir=args.data_dir,
                        out_dir=None if args.no_plots else (args.out or ""), gallery_size=args.gallery_size)
     if args.json:
-        print(json.dumps({k: v for k, v in r.items() if k not in ("predictions", "labels")}))
+        print(json.dumps({k: v for k, v in r.items() if not hasattr(v, "shape")}))
         return 0
     from ..metrics import format_confusion
 

@@ -78,6 +78,17 @@ def main(argv=None) -> int:
         return 130
     except BrokenPipeError:  # e.g. piped into head
         return 1
+    except OSError as e:  # a path the user gave: under a file, unwritable, on a full disk
+        if debug:
+            raise
+        if isinstance(e, (NotADirectoryError, FileExistsError)) and e.filename:  # a file in a folder's place
+            from ..atomic import output_error
+
+            print(f"nndl: error: {output_error(e.filename, e)}", file=sys.stderr)
+            return 2
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"nndl: error: {where}{e.strerror or _one_line(e)}", file=sys.stderr)
+        return 2
     except Exception as e:  # pragma: no cover - a bug, reported in one line
         if debug:
             raise

@@ -123,6 +123,9 @@ def run(args) -> int:
               f"{fin['test_accuracy'] * 100:.2f}% (final model), {best.get('test_accuracy', float('nan')) * 100:.2f}% "
               f"(best model, epoch {best['epoch']})", flush=True)
         print(f"nndl: run folder {result.run_dir}", flush=True)
+    if s.get("fallback") and not args.quiet and not args.json:
+        print(f"nndl: notice: these accuracies are on {s['dataset']}, not MNIST: {s['fallback']}",
+              file=sys.stderr, flush=True)
     return 0
 
 

@@ -13,6 +13,8 @@ a ⊙ (g − Σⱼ gⱼaⱼ). The perceptron step has no useful derivative: back
 """
 from __future__ import annotations
 
+import warnings
+
 from ..backend import get_array_module, special
 from ..errors import TrainingError, unknown_name
 
@@ -89,6 +91,11 @@ class ReLU(ActivationFunction):
 
     def forward(self, z):
         return get_array_module(z).maximum(z, 0)
+
+    def forward_inplace(self, z):
+        """max(0, z) written over z, for layers that own z (conv): backward needs only the
+        sign of z, which max(0, z) keeps. Saves a map-sized array and a pass over memory."""
+        return get_array_module(z).maximum(z, 0, out=z)
 
     def backward(self, grad, z, a):
         return grad * (z > 0)
@@ -187,6 +194,66 @@ class Step(ActivationFunction):
             "(chapter 1: small changes in weights must give small changes in output)")
 
 
+class FunctionActivation(ActivationFunction):
+    """Any element-wise NumPy function f given as a plain callable (a reader's leaky ReLU, a
+    lambda): a = f(z), and σ'(z) by central differences in float64,
+
+        σ'(z) ≈ (f(z + h) − f(z − h)) / 2h,   h = ∛ε · max(1, |z|)
+
+    (∛ε ≈ 6·10⁻⁶ balances truncation and rounding error; at a kink such as ReLU's 0 it gives
+    the mean of the one-sided slopes). A function cannot be written to a model file."""
+
+    name = "function"
+
+    def __init__(self, fn):
+        if not callable(fn):
+            raise ValueError(f"not a function: {fn!r}")
+        self.fn = fn
+
+    def forward(self, z):
+        xp = get_array_module(z)
+        return xp.asarray(self.fn(z), dtype=z.dtype)
+
+    def backward(self, grad, z, a):
+        xp = get_array_module(z)
+        z64 = z.astype(xp.float64)
+        h = _CBRT_EPS * xp.maximum(1.0, xp.abs(z64))
+        slope = (xp.asarray(self.fn(z64 + h), dtype=xp.float64)
+                 - xp.asarray(self.fn(z64 - h), dtype=xp.float64)) / (2 * h)
+        return grad * slope.astype(z.dtype, copy=False)
+
+    def get_config(self):
+        raise ValueError(f"activation {_fn_name(self.fn)} is a Python function: it cannot be saved "
+                         "to a model file; use one of nndl's activations by name")
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.fn is other.fn
+
+    def __hash__(self):
+        return hash(self.fn)
+
+    def __repr__(self):
+        return f"FunctionActivation({_fn_name(self.fn)})"
+
+
+_CBRT_EPS = float(2.220446049250313e-16 ** (1 / 3))
+_WARNED: set = set()
+
+
+def _fn_name(fn) -> str:
+    return getattr(fn, "__qualname__", None) or repr(fn)
+
+
+def _from_function(fn) -> FunctionActivation:
+    """Wrap a plain function, saying once per function that its derivative is numerical."""
+    key = (getattr(fn, "__module__", None), _fn_name(fn))
+    if key not in _WARNED:
+        _WARNED.add(key)
+        warnings.warn(f"activation {_fn_name(fn)} is not one of nndl's: its derivative is taken "
+                      "numerically (central differences in float64)", stacklevel=3)
+    return FunctionActivation(fn)
+
+
 ACTIVATIONS = {cls.name: cls for cls in
                (Sigmoid, Tanh, ShiftedSigmoid, ReLU, LeakyReLU, ELU, Linear, Softmax, Step)}
 _ALIASES = {"identity": "linear", "none": "linear", "leakyrelu": "leaky_relu",
@@ -213,6 +280,8 @@ def get_activation(spec) -> ActivationFunction:
     name = getattr(spec, "nndl_activation", None)
     if name is not None:
         return _lookup(name)()
+    if callable(spec):  # any other element-wise function: differentiated numerically
+        return _from_function(spec)
     raise ValueError(f"cannot make an activation from {spec!r}")
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import DataError
 from ..atomic import atomic_write
+from .npz import read_npz
 from .location import cache_dir
 from .mnist import MNIST, Split, load_mnist
 
@@ -77,6 +78,14 @@ def _atomic_savez(path: Path, **arrays) -> None:
         np.savez(f, **arrays)
 
 
+def _valid_cache(z: dict, n: int) -> bool:
+    """The cache holds this version's n uint8 images and n digit labels (else it is rebuilt)."""
+    X, y, version = z.get("X"), z.get("y"), z.get("version")
+    return (version is not None and version.tolist() == _VERSION and X is not None and X.shape == (n, 28, 28)
+            and X.dtype == np.uint8 and y is not None and y.shape == (n,) and np.issubdtype(y.dtype, np.integer)
+            and int(y.min()) >= 0 and int(y.max()) <= 9)
+
+
 def load_expanded_mnist(path=None, *, scale: str = "unit", dtype=np.float32, flatten: bool = True,
                         cache: str | os.PathLike | None = None, download: bool = True) -> MNIST:
     """MNIST with the ×5 expanded training set (validation and test unchanged).
@@ -90,11 +99,11 @@ def load_expanded_mnist(path=None, *, scale: str = "unit", dtype=np.float32, fla
     Xe = ye = None
     if file.is_file():
         try:
-            with np.load(file, allow_pickle=False) as z:
-                if int(z["version"]) == _VERSION and z["X"].shape == (5 * raw.train.n, 28, 28):
-                    Xe, ye = z["X"], z["y"]
-        except (OSError, ValueError, KeyError):
-            Xe = None  # damaged or foreign file: rebuild it
+            z = read_npz(file, "expanded-MNIST cache")
+        except DataError:
+            z = {}  # damaged or foreign file: rebuild it
+        if _valid_cache(z, 5 * raw.train.n):
+            Xe, ye = z["X"], z["y"]
     if Xe is None:
         imgs = raw.train.X.reshape(raw.train.n, 28, 28).astype(np.uint8, copy=False)
         Xe, ye = expand_mnist(Split(imgs, raw.train.y))

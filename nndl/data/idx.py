@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nndl.core.limits import MAX_ARRAY_BYTES, n_values
 from nndl.errors import DataError
 
 __all__ = ["read_idx", "write_idx", "IDX_DTYPES"]
@@ -40,70 +41,92 @@ IDX_DTYPES: dict[int, np.dtype] = {
 }
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 20
 
 
-def _read_bytes(path: Path) -> bytes:
-    """Return the (decompressed) contents of ``path``; any I/O or gzip failure -> DataError."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(2)
-            f.seek(0)
-            if head == _GZIP_MAGIC:
-                with gzip.GzipFile(fileobj=f) as g:
-                    return g.read()
-            return f.read()
-    except FileNotFoundError:
-        raise DataError(f"{path.name}: file not found at {path}") from None
-    except EOFError:
-        # gzip raises EOFError when the stream stops before its end marker.
-        raise DataError(f"{path.name}: gzip data is truncated (incomplete download?); "
-                        f"delete it and fetch it again") from None
-    except (OSError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
-        raise DataError(f"{path.name}: cannot be read ({e}); delete it and fetch it again") from None
+def _open_stream(path: Path, f):
+    """The file's byte stream: decompressed on the fly if it is gzip (detected from its magic)."""
+    head = f.read(2)
+    f.seek(0)
+    return gzip.GzipFile(fileobj=f) if head == _GZIP_MAGIC else f
+
+
+def _read_exactly(stream, n: int, name: str, what: str) -> bytes:
+    """``n`` bytes from ``stream``, read in bounded chunks so nothing is allocated on the strength
+    of a header alone; DataError if the stream ends first."""
+    parts, got = [], 0
+    while got < n:
+        chunk = stream.read(min(_CHUNK, n - got))
+        if not chunk:
+            raise DataError(f"{name}: truncated {what}: {got} of {n} bytes (incomplete download?); "
+                            f"delete it and fetch it again")
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+def _parse_header(head: bytes, name: str) -> tuple[np.dtype, int]:
+    zero0, zero1, code, ndim = head[0], head[1], head[2], head[3]
+    if zero0 != 0 or zero1 != 0 or code not in IDX_DTYPES:
+        raise DataError(
+            f"{name}: not an IDX file (bad magic number 0x{head[:4].hex()}; "
+            f"expected 0x0000 followed by a type code such as 08)"
+        )
+    if ndim == 0:
+        raise DataError(f"{name}: IDX header declares 0 dimensions")
+    return IDX_DTYPES[code], ndim
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
     """Read an IDX file (gzip-compressed or raw) into a NumPy array.
 
     The array has the dimensions stored in the header and the native-endian
-    version of the stored dtype (``uint8`` for MNIST). The header is checked
-    against the file size, so a truncated or padded file is reported instead of
-    being silently reshaped.
+    version of the stored dtype (``uint8`` for MNIST). The header is never
+    trusted on its own: the size it declares is computed exactly (no overflow),
+    checked against :data:`~nndl.core.limits.MAX_ARRAY_BYTES` and, for a raw
+    file, against the file's size before anything is read; the data are then
+    read in chunks, and the file must end exactly there. A truncated or padded
+    file, or a gzip bomb that inflates beyond its header, is reported instead of
+    being reshaped or filling memory.
 
     Raises:
         DataError: the file is missing, not valid gzip, not IDX, or its size
             does not match its header. The message names the file.
     """
     path = Path(path)
-    data = _read_bytes(path)
     name = path.name
+    try:
+        with open(path, "rb") as f:
+            stream = _open_stream(path, f)
+            head = stream.read(4)
+            if len(head) < 4:
+                raise DataError(f"{name}: too short to be an IDX file ({len(head)} bytes)")
+            dtype, ndim = _parse_header(head, name)
+            dims = tuple(int(d) for d in np.frombuffer(_read_exactly(stream, 4 * ndim, name, "IDX header"), ">u4"))
+            expected = n_values(dims) * dtype.itemsize  # Python ints: no overflow
+            if expected > MAX_ARRAY_BYTES:
+                raise DataError(f"{name}: IDX header declares dims {dims} ({expected:,} bytes), beyond "
+                                f"nndl's limit of {MAX_ARRAY_BYTES:,} bytes (corrupt file?)")
+            if stream is f and os.fstat(f.fileno()).st_size - 4 - 4 * ndim != expected:
+                actual = os.fstat(f.fileno()).st_size - 4 - 4 * ndim
+                raise DataError(f"{name}: size does not match header: dims {dims} need {expected} data "
+                                f"bytes, file has {actual} (truncated or corrupt)")
+            data = _read_exactly(stream, expected, name, "IDX data")
+            if stream.read(1):
+                raise DataError(f"{name}: size does not match header: more data than dims {dims} "
+                                f"need ({expected} bytes; corrupt file, or not what it claims)")
+    except DataError:
+        raise
+    except FileNotFoundError:
+        raise DataError(f"{name}: file not found at {path}") from None
+    except EOFError:
+        # gzip raises EOFError when the stream stops before its end marker.
+        raise DataError(f"{name}: gzip data is truncated (incomplete download?); "
+                        f"delete it and fetch it again") from None
+    except (OSError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
+        raise DataError(f"{name}: cannot be read ({e}); delete it and fetch it again") from None
 
-    if len(data) < 4:
-        raise DataError(f"{name}: too short to be an IDX file ({len(data)} bytes)")
-    zero0, zero1, code, ndim = data[0], data[1], data[2], data[3]
-    if zero0 != 0 or zero1 != 0 or code not in IDX_DTYPES:
-        raise DataError(
-            f"{name}: not an IDX file (bad magic number 0x{data[:4].hex()}; "
-            f"expected 0x0000 followed by a type code such as 08)"
-        )
-    if ndim == 0:
-        raise DataError(f"{name}: IDX header declares 0 dimensions")
-
-    header_len = 4 + 4 * ndim
-    if len(data) < header_len:
-        raise DataError(f"{name}: truncated IDX header ({len(data)} bytes, need {header_len})")
-    dims = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
-
-    dtype = IDX_DTYPES[code]
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
-    actual = len(data) - header_len
-    if actual != expected:
-        raise DataError(
-            f"{name}: size does not match header: dims {dims} need {expected} data bytes, "
-            f"file has {actual} (truncated or corrupt)"
-        )
-
-    arr = np.frombuffer(data, dtype=dtype, offset=header_len).reshape(dims)
+    arr = np.frombuffer(data, dtype=dtype).reshape(dims)
     # Convert to native byte order; this also copies out of the immutable bytes
     # object, so the caller gets an ordinary writable array.
     return arr.astype(dtype.newbyteorder("="))

@@ -20,34 +20,55 @@ sits at the centre. :func:`mnist_like` does the same to any image:
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 
+from ..core.limits import MAX_IMAGE_PIXELS
 from ..errors import DataError
 
 FRAME, BOX = 28, 20
+MAX_PIXELS = MAX_IMAGE_PIXELS  # refuse images larger than this before decoding them (decompression bombs)
 
 
 def read_grayscale(path) -> np.ndarray:
     """An image file as a float array in [0, 1] (height, width); DataError if unreadable."""
-    from PIL import Image, UnidentifiedImageError
-
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such image file")
+    return decode_grayscale(path, str(path))
+
+
+def decode_grayscale(source, name: str = "image", max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """An encoded image (a path, or a binary file object such as ``io.BytesIO(png_bytes)``)
+    as a float array in [0, 1] (height, width); transparency is flattened onto white. Images
+    of more than ``max_pixels`` are refused before they are decoded."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
-        with Image.open(path) as im:
+        with warnings.catch_warnings():  # Pillow's own bomb check, as an error instead of a warning
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(source)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise DataError(f"{name}: image too large to read safely ({e})") from None
+    except (UnidentifiedImageError, OSError, ValueError) as e:
+        raise DataError(f"{name}: cannot read the image ({type(e).__name__}: {e})") from None
+    try:
+        with im:
+            if im.width * im.height > max_pixels:  # the header's size, checked before decoding
+                raise DataError(f"{name}: image too large ({im.width}×{im.height} pixels, more than the limit "
+                                f"of {max_pixels:,}); scale it down first")
             im.load()
             if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
                 im = im.convert("RGBA")
                 white = Image.new("RGBA", im.size, (255, 255, 255, 255))
                 im = Image.alpha_composite(white, im)
             g = np.asarray(im.convert("L"), dtype=np.float32) / 255.0
-    except (UnidentifiedImageError, OSError, ValueError) as e:
-        raise DataError(f"{path}: cannot read the image ({type(e).__name__}: {e})") from None
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as e:
+        raise DataError(f"{name}: cannot read the image ({type(e).__name__}: {e})") from None
     if g.ndim != 2 or g.size == 0:
-        raise DataError(f"{path}: empty image")
+        raise DataError(f"{name}: empty image")
     return g
 
 
@@ -97,4 +118,4 @@ def load_digit(path, flatten: bool = True) -> np.ndarray:
     return x.reshape(-1) if flatten else x
 
 
-__all__ = ["read_grayscale", "mnist_like", "load_digit"]
+__all__ = ["read_grayscale", "decode_grayscale", "mnist_like", "load_digit"]

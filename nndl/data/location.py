@@ -28,6 +28,7 @@ from nndl.atomic import atomic_write
 from nndl.errors import DataError
 
 __all__ = [
+    "DataDirError",
     "MnistFile",
     "MNIST_FILES",
     "MIRRORS",
@@ -44,6 +45,12 @@ ENV_VAR = "NNDL_DATA_DIR"
 #: Comma-separated mirror URLs replacing :data:`MIRRORS` (e.g. an internal mirror, or a
 #: file:// URL in tests that must never reach the network).
 MIRRORS_ENV_VAR = "NNDL_MNIST_MIRRORS"
+
+
+class DataDirError(DataError):
+    """The MNIST folder the user named (``--data-dir``, ``$NNDL_DATA_DIR``) is missing or
+    incomplete. Unlike MNIST being simply unavailable, this never falls back to other data:
+    results on the 8×8 digits must not pass for MNIST's because of a typo."""
 
 
 class MnistFile(NamedTuple):
@@ -147,7 +154,7 @@ def find_mnist_dir(path: str | os.PathLike | None = None, download: bool = True)
         return _require_complete(Path(path).expanduser(), "folder")
 
     env = os.environ.get(ENV_VAR)
-    if env:
+    if env:  # the user named a folder, so it must hold MNIST (no download, no fallback)
         return _require_complete(Path(env).expanduser(), f"${ENV_VAR}")
 
     cache = cache_dir()
@@ -162,11 +169,13 @@ def find_mnist_dir(path: str | os.PathLike | None = None, download: bool = True)
 
 
 def _require_complete(directory: Path, what: str) -> Path:
+    """A folder the user named (``--data-dir`` or ``$NNDL_DATA_DIR``) must hold MNIST: a wrong
+    path is a :class:`DataDirError`, which no caller may answer by falling back to other data."""
     if not directory.is_dir():
-        raise DataError(f"MNIST {what} {directory} does not exist; it should hold {', '.join(MNIST_FILES)}")
+        raise DataDirError(f"MNIST {what} {directory} does not exist; it should hold {', '.join(MNIST_FILES)}")
     missing = missing_mnist_files(directory)
     if missing:
-        raise DataError(f"MNIST {what} {directory} is missing {', '.join(missing)}")
+        raise DataDirError(f"MNIST {what} {directory} is missing {', '.join(missing)}")
     return directory
 
 

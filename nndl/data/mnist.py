@@ -184,6 +184,16 @@ def _frombuffer_fn():
     return _frombuffer
 
 
+def _numeric_scalar(dtype, data=None):
+    """Stand-in for NumPy's ``multiarray.scalar``, which pickles NumPy scalars (the book's
+    ``expand_mnist.py`` stores each label as one). Only numeric dtypes built from raw bytes
+    are allowed: an object dtype would let the pickle pass arbitrary objects through."""
+    if not (isinstance(dtype, np.dtype) and dtype.kind in "biuf" and isinstance(data, bytes)
+            and len(data) == dtype.itemsize):
+        raise pickle.UnpicklingError("only numeric NumPy scalars are allowed")
+    return np.frombuffer(data, dtype=dtype)[0]
+
+
 def _latin1_encode(text, encoding="latin1"):
     """Stand-in for ``_codecs.encode``, which Python 3 pickles (protocol < 3) use for raw bytes.
 
@@ -211,6 +221,9 @@ class _ArrayOnlyUnpickler(pickle.Unpickler):
         ("numpy._core.numeric", "_frombuffer"): _frombuffer_fn,
         ("numpy", "ndarray"): lambda: np.ndarray,
         ("numpy", "dtype"): lambda: np.dtype,
+        # NumPy scalars (the labels of the book's expand_mnist.py output), numeric only.
+        ("numpy.core.multiarray", "scalar"): lambda: _numeric_scalar,
+        ("numpy._core.multiarray", "scalar"): lambda: _numeric_scalar,
         ("_codecs", "encode"): lambda: _latin1_encode,
     }
 
@@ -222,6 +235,39 @@ class _ArrayOnlyUnpickler(pickle.Unpickler):
 
     def persistent_load(self, pid):
         raise pickle.UnpicklingError("persistent references are not allowed")
+
+
+def _stacked(part):
+    """The book's ``expand_mnist.py`` stores its training part as two lists (one 784-pixel
+    array and one NumPy integer per image) rather than two arrays: stack them."""
+    if isinstance(part, list) and part and all(isinstance(v, (np.ndarray, np.generic)) for v in part):
+        try:
+            return np.stack([np.asarray(v) for v in part])
+        except ValueError:
+            return part
+    return part
+
+
+#: Real MNIST pickles inflate about 12× (the book's mnist.pkl.gz: 17 MB → 220 MB; the ×5 file of
+#: expand_mnist.py alike); a gzip bomb inflates ~1000×. So the bound is a ratio, not a size, with a
+#: floor for tiny files and a ceiling well above the expanded data's ~0.9 GB.
+_MAX_INFLATION = 64
+_PICKLE_BYTES_FLOOR = 64 * 2**20
+_PICKLE_BYTES_CEILING = 2 * 2**30
+
+
+def _gunzip_bounded(raw: bytes, name: str) -> bytes:
+    """Decompress in chunks, stopping (DataError) once past ``_MAX_INFLATION`` × the file's size."""
+    limit = min(max(_MAX_INFLATION * len(raw), _PICKLE_BYTES_FLOOR), _PICKLE_BYTES_CEILING)
+    parts, total = [], 0
+    with gzip.GzipFile(fileobj=io.BytesIO(raw)) as g:
+        while chunk := g.read(1 << 20):
+            total += len(chunk)
+            if total > limit:
+                raise DataError(f"{name}: inflates to more than {limit // 2**20} MB from "
+                                f"{len(raw) / 2**20:.1f} MB; not an MNIST pickle (a gzip bomb?)")
+            parts.append(chunk)
+    return b"".join(parts)
 
 
 def load_mnist_pkl(path: str | os.PathLike, *, flatten: bool = True) -> MNIST:
@@ -245,8 +291,10 @@ def load_mnist_pkl(path: str | os.PathLike, *, flatten: bool = True) -> MNIST:
     try:
         raw = path.read_bytes()
         if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
+            raw = _gunzip_bounded(raw, name)
         obj = _ArrayOnlyUnpickler(io.BytesIO(raw), encoding="latin1").load()
+    except DataError:
+        raise
     except FileNotFoundError:
         raise DataError(f"{name}: file not found at {path}") from None
     except pickle.UnpicklingError as e:
@@ -264,7 +312,7 @@ def load_mnist_pkl(path: str | os.PathLike, *, flatten: bool = True) -> MNIST:
     for part, pair in zip(("training", "validation", "test"), obj):
         if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
             raise DataError(f"{name}: {part} part is not an (X, y) pair")
-        X, y = pair
+        X, y = (_stacked(part) for part in pair)
         if not (isinstance(X, np.ndarray) and isinstance(y, np.ndarray)):
             raise DataError(f"{name}: {part} part does not hold NumPy arrays")
         if X.ndim != 2 or X.shape[1] != 784 or y.ndim != 1 or y.shape[0] != X.shape[0]:

@@ -238,11 +238,19 @@ def preprocessor_from_state(config: dict | None, extra_arrays: dict):
     """Rebuild a fitted transformer from a model file's metadata config and extra arrays."""
     if not config:
         return None
+    if not isinstance(config, (dict, str)):
+        raise ModelFileError(f"model file's preprocessing must be a name or a JSON object, found {config!r:.40}")
     try:
         pre = get_preprocessor(config)
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError, AttributeError, KeyError) as e:
         raise ModelFileError(f"model file names an unknown preprocessing ({e})") from None
-    pre.set_arrays({k[len(ARRAY_PREFIX):]: v for k, v in extra_arrays.items() if k.startswith(ARRAY_PREFIX)})
+    try:  # the statistics come from the file: their shapes must fit together
+        pre.set_arrays({k[len(ARRAY_PREFIX):]: v for k, v in extra_arrays.items() if k.startswith(ARRAY_PREFIX)})
+        pre.transform(np.zeros((1, pre.n_features)))
+    except ModelFileError:
+        raise
+    except (ValueError, TypeError, IndexError, AttributeError) as e:
+        raise ModelFileError(f"model file holds damaged preprocessing statistics ({type(e).__name__}: {e})") from None
     return pre
 
 

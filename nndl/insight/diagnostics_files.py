@@ -15,7 +15,8 @@ import math
 from pathlib import Path
 
 from ..atomic import atomic_write
-from ..errors import NNDLError
+from ..errors import ModelFileError, NNDLError
+from ..io.schema import parse_json
 from ..train import Callback
 from ..train.diagnostics import STATS, Diagnostics
 
@@ -61,17 +62,23 @@ def read_diagnostics(folder) -> dict:
     path = folder / JSON_NAME
     if not path.is_file():
         raise NNDLError(f"{folder}: no {JSON_NAME} (train with --diagnostics to record one)")
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+    try:  # the file may be hostile: depth-checked parsing, numbers where numbers are drawn
+        doc = parse_json(path.read_bytes(), "its JSON")
         records = doc["records"]
         for r in records:
-            if not all(isinstance(r[k], list) for k in STATS):
-                raise KeyError("per-layer lists")
-    except (ValueError, KeyError, TypeError) as e:
+            if not all(isinstance(r[k], list) and all(map(_number_or_none, r[k])) for k in STATS):
+                raise KeyError("per-layer lists of numbers")
+            if not (_number_or_none(r["epoch"]) and r["epoch"] is not None):
+                raise KeyError("a numeric epoch")
+    except (ValueError, KeyError, TypeError, ModelFileError) as e:
         raise NNDLError(f"{path}: not a diagnostics file ({type(e).__name__}: {e})") from None
     if not records:
         raise NNDLError(f"{path}: holds no measurements")
     return doc
+
+
+def _number_or_none(x) -> bool:
+    return x is None or (isinstance(x, (int, float)) and not isinstance(x, bool))
 
 
 def plot_run(folder, doc: dict | None = None, path=None) -> Path:

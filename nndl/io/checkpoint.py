@@ -12,10 +12,11 @@ from pathlib import Path
 
 from ..backend import rng_state, set_rng_state
 from ..errors import ModelFileError
-from ..model import Sequential
 from ..optim import get_optimizer
 from ..train.callbacks import Callback, History
 from .container import read_container, write_container
+from .modelfile import BUILD_ERRORS, build_model_from
+from .schema import require
 
 FORMAT = "nndl.checkpoint"
 VERSION = 1
@@ -39,21 +40,44 @@ def load_checkpoint(path, backend: str = "numpy") -> dict:
 
     Returns a dict: model, epoch, history (a History), callbacks (list of states), metadata."""
     meta, arrays = read_container(path, FORMAT)
+    where = str(Path(path))
     if meta.get("version") != VERSION:
         raise ModelFileError(f"{path}: checkpoint version {meta.get('version')!r} is not supported")
+    epoch = require(meta.get("epoch"), int, where, "'epoch'")
+    if epoch < 0:
+        raise ModelFileError(f"{where}: 'epoch' must be >= 0, found {epoch}")
+    optimizer = require(meta.get("optimizer"), dict, where, "'optimizer'")
+    for key, kind in (("rng", dict), ("history", dict), ("callbacks", list), ("metadata", dict)):
+        require(meta.get(key, kind()), kind, where, f"'{key}'")
+    if not all(isinstance(s, dict) for s in meta.get("callbacks", [])):
+        raise ModelFileError(f"{where}: every callback state must be a JSON object")
+    model = build_model_from(meta.get("model"), {k[2:]: v for k, v in arrays.items() if k.startswith("w/")},
+                             where, backend)
     try:
-        model = Sequential.from_config(meta["model"], backend=backend)
-        model.set_weights({k[2:]: v for k, v in arrays.items() if k.startswith("w/")})
-        model.compile(optimizer=get_optimizer(meta["optimizer"]["config"]),
-                      regularizer=meta["regularizer"])
-        model.optimizer.load_state_dict(meta["optimizer"],
-                                        {k[4:]: v for k, v in arrays.items() if k.startswith("opt/")},
+        model.compile(optimizer=get_optimizer(optimizer["config"]), regularizer=meta["regularizer"])
+        model.optimizer.load_state_dict(optimizer, {k[4:]: v for k, v in arrays.items() if k.startswith("opt/")},
                                         model.xp)
         set_rng_state(model.rng, meta["rng"])
-    except (KeyError, ValueError, TypeError) as e:
-        raise ModelFileError(f"{Path(path)}: damaged checkpoint ({e})") from None
-    return {"model": model, "epoch": int(meta["epoch"]), "history": History(meta["history"]),
+        history = History(meta["history"])
+        _check_optimizer_state(model, arrays, where)
+    except BUILD_ERRORS as e:
+        raise ModelFileError(f"{where}: damaged checkpoint ({type(e).__name__}: {e})") from None
+    return {"model": model, "epoch": epoch, "history": history,
             "callbacks": meta.get("callbacks", []), "metadata": meta.get("metadata", {})}
+
+
+def _check_optimizer_state(model, arrays: dict, where: str) -> None:
+    """Optimiser arrays are keyed '<parameter index>.<name>' and shaped like that parameter."""
+    params = model.parameters()
+    for key, value in arrays.items():
+        if not key.startswith("opt/"):
+            continue
+        index, _, _ = key[4:].partition(".")
+        if not index.isdigit() or int(index) >= len(params):
+            raise ModelFileError(f"{where}: optimiser state {key!r} belongs to no parameter of the model")
+        if tuple(value.shape) != tuple(params[int(index)].value.shape):
+            raise ModelFileError(f"{where}: optimiser state {key!r} has shape {tuple(value.shape)}, "
+                                 f"expected {tuple(params[int(index)].value.shape)}")
 
 
 def restore_training(checkpoint: dict, callbacks) -> None:

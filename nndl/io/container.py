@@ -1,20 +1,21 @@
 """The one file container nndl writes: a NumPy ``.npz`` holding named arrays plus one JSON
 document (stored as a uint8 array under ``__meta__``).
 
-Reading uses ``allow_pickle=False``, so opening a file can never execute code. Writes go to
-a temporary file in the same folder and are moved into place with ``os.replace``: a reader
-(or a crash) never sees a half-written file.
+Reading goes through :func:`nndl.data.npz.read_npz`: it never executes code and never trusts
+a size it has not checked against the bytes the file holds. Then the metadata is parsed with
+depth checks and every float array must be finite. Writes are atomic (a reader, or a crash,
+never sees a half-written file).
 """
 from __future__ import annotations
 
 import json
-import zipfile
-from pathlib import Path
 
 import numpy as np
 
-from ..errors import ModelFileError
 from ..atomic import atomic_write
+from ..data.npz import read_npz
+from ..errors import ModelFileError
+from .schema import check_arrays_finite, parse_json
 
 META_KEY = "__meta__"
 
@@ -30,21 +31,19 @@ def write_container(path, meta: dict, arrays: dict) -> None:
 
 
 def read_container(path, expected_format: str) -> tuple[dict, dict]:
-    """(meta, arrays) from a container, or ModelFileError with a one-line reason."""
-    path = Path(path)
-    if not path.is_file():
-        raise ModelFileError(f"{path}: no such file")
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            if META_KEY not in z.files:
-                raise ModelFileError(f"{path}: not an nndl {expected_format} file (no metadata)")
-            meta = json.loads(bytes(z[META_KEY]).decode("utf-8"))
-            arrays = {k: z[k] for k in z.files if k != META_KEY}
-    except ModelFileError:
-        raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, UnicodeDecodeError) as e:
-        raise ModelFileError(f"{path}: not a readable nndl {expected_format} file ({type(e).__name__}: {e})") from None
+    """(meta, arrays) from a container, or ModelFileError with a one-line reason.
+
+    Float arrays are checked to be finite."""
+    what = f"nndl {expected_format} file"
+    arrays = read_npz(path, what, ModelFileError)
+    if META_KEY not in arrays:
+        raise ModelFileError(f"{path}: not an {what} (no metadata)")
+    meta_bytes = arrays.pop(META_KEY)
+    if meta_bytes.dtype != np.uint8 or meta_bytes.ndim != 1:
+        raise ModelFileError(f"{path}: not an {what} (metadata is not JSON bytes)")
+    meta = parse_json(meta_bytes.tobytes(), str(path))
     if not isinstance(meta, dict) or meta.get("format") != expected_format:
         found = meta.get("format") if isinstance(meta, dict) else None
-        raise ModelFileError(f"{path}: expected an nndl {expected_format} file, found format {found!r}")
+        raise ModelFileError(f"{path}: expected an {what}, found format {found!r}")
+    check_arrays_finite(arrays, str(path))
     return meta, arrays

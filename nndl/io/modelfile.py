@@ -18,10 +18,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..data.preprocess import PreprocessedModel, preprocessor_from_state, preprocessor_state
-from ..errors import ModelFileError
+from ..errors import ModelFileError, NNDLError
 from ..model import Sequential
 from .bookjson import is_book_json, model_from_book_json
 from .container import read_container, write_container
+from .schema import check_model_config, require
+
+#: What building a model from a damaged description can raise (the schema check catches the
+#: structure; the layers' own constructors check values such as a negative unit count).
+BUILD_ERRORS = (KeyError, ValueError, TypeError, AttributeError, IndexError, OverflowError)
 
 FORMAT = "nndl.model"
 VERSION = 1
@@ -54,14 +59,29 @@ def load_model(path, with_metadata: bool = False, backend: str = "numpy"):
     if not isinstance(version, int) or version > VERSION or version < 1:
         raise ModelFileError(f"{path}: model file version {version!r} is not supported "
                              f"(this nndl reads version {VERSION}); upgrade nndl")
-    try:
-        model = Sequential.from_config(meta["model"], backend=backend)
-        model.set_weights({k: v for k, v in arrays.items() if not k.startswith("extra/")})
-    except (KeyError, ValueError, TypeError) as e:
-        raise ModelFileError(f"{Path(path)}: damaged model file ({e})") from None
+    where = str(Path(path))
+    metadata = require(meta.get("metadata", {}), dict, where, "'metadata'")
+    model = build_model_from(meta.get("model"), {k: v for k, v in arrays.items() if not k.startswith("extra/")},
+                             where, backend)
     if with_metadata:
         extra = {k[len("extra/"):]: v for k, v in arrays.items() if k.startswith("extra/")}
-        return model, meta.get("metadata", {}), extra
+        return model, metadata, extra
+    return model
+
+
+def build_model_from(config, weights: dict, where: str, backend: str = "numpy"):
+    """A Sequential from a file's (validated) model description and its weights."""
+    check_model_config(config, where)
+    try:
+        model = Sequential.from_config(config, backend=backend)
+        model.set_weights(weights)
+        unused = sorted(set(weights) - set(model.get_weights()))
+        if unused:  # arrays the description has no place for: not the model that was saved
+            raise ValueError(f"arrays {', '.join(unused[:3])} belong to no layer of the model")
+    except NNDLError as e:  # e.g. the size limits: say which file
+        raise ModelFileError(f"{where}: {e}") from None
+    except BUILD_ERRORS as e:
+        raise ModelFileError(f"{where}: damaged model file ({type(e).__name__}: {e})") from None
     return model
 
 

@@ -102,10 +102,21 @@ class Layer:
         """Trainable parameters, including those of sub-layers in composite layers."""
         return list(self.params)
 
+    def count_params(self, input_shape) -> int:
+        """Trainable values the layer will allocate for ``input_shape``, computed before
+        building (so an absurd size is refused before any memory is taken). Layers whose
+        parameters are at most a few per input value (batch norm, PReLU) need not override."""
+        return 0
+
     def macs_per_example(self) -> int:
         """Multiply-adds of one forward pass for one example (a cost estimate). One per
         weight for fully-connected layers; conv layers override (weights × positions)."""
         return sum(int(np.prod(p.value.shape)) for p in self.all_params())
+
+    def floats_per_example(self) -> int:
+        """Numbers one example's forward pass holds in this layer at once (its output; conv
+        layers add their im2col columns): how large an evaluation batch stays cache-sized."""
+        return int(np.prod(self.output_shape))
 
     def set_rng(self, rng: np.random.Generator) -> None:
         """Layers that draw random numbers during training (dropout) take the model's RNG."""

@@ -18,7 +18,11 @@ Backpropagation, written the same way as BP1–BP4 for the dense layer. With δ[
 Vectorised over the mini-batch with im2col (:mod:`nndl.layers.im2col`): the windows become
 the columns of ``cols`` (kh·kw·C, P·Q·N), so with W as a (K, kh·kw·C) matrix, forward is
 zᵀ = W · cols + b, BP4 is δᵀ · colsᵀ, BP3 a row sum of δᵀ, and BP2 is col2im(Wᵀ · δᵀ) — three
-matrix products per layer and step, for the whole mini-batch.
+matrix products per layer and step, for the whole mini-batch (BP2's split into kh products,
+one per kernel row, each added back while it is still in cache).
+
+The three products go through :func:`nndl.backend.matmul`, which splits a large one over the
+threads the training loop allows (see there: no spin-waiting BLAS pool on a shared machine).
 
 Memory layout: zᵀ comes out (K, P·Q·N) — channels first, the batch innermost. The layer
 returns it as an (N, K, P, Q) *view* — the public layout is NCHW — and element-wise operations and the pooling
@@ -29,11 +33,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import get_array_module, to_device
+from ..backend import get_array_module, matmul, to_device
 from ..core.activations import get_activation
 from ..core.initializers import get_initializer
 from .base import Layer, Parameter, register_layer
-from .im2col import as_chwn, col2im, conv_output_size, from_chwn, im2col
+from .im2col import add_kernel_row, as_chwn, conv_output_size, from_chwn, im2col
 
 
 def _pair(v, what):
@@ -88,6 +92,10 @@ class Conv2D(Layer):
         ow = conv_output_size(w, self.kw, self.stride, self.padding)
         return (self.filters, oh, ow)
 
+    def count_params(self, input_shape) -> int:
+        c = int(input_shape[0]) if len(input_shape) else 1
+        return self.filters * c * self.kh * self.kw + self.filters  # W and b
+
     def build(self, input_shape, rng, dtype=np.float32, xp=np):
         out = super().build(input_shape, rng, dtype, xp)
         c = self.input_shape[0]
@@ -103,17 +111,22 @@ class Conv2D(Layer):
         """Multiply-adds of one forward pass: every weight once per output position."""
         return int(self.W.value.size) * self.output_shape[1] * self.output_shape[2]
 
+    def floats_per_example(self) -> int:
+        """The output map plus the im2col columns (kh·kw·C numbers per output position)."""
+        k, oh, ow = self.output_shape
+        return k * oh * ow + self.kh * self.kw * self.input_shape[0] * oh * ow
+
     def forward(self, x, training=False):
-        xp = get_array_module(x)
         n = x.shape[0]
         k, oh, ow = self.output_shape
         xc = as_chwn(x, self.padding)                                 # (C, H, W, N), padded
         cols = im2col(xc, self.kh, self.kw, self.stride)              # (kh·kw·C, P·Q·N)
         Wm = self.W.value.transpose(0, 2, 3, 1).reshape(k, -1)        # (K, kh·kw·C), matching rows
-        zt = xp.matmul(Wm, cols)                                      # (K, P·Q·N)
+        zt = matmul(Wm, cols)                                         # (K, P·Q·N)
         zt += self.b.value[:, None]
         z = from_chwn(zt.reshape(k, oh, ow, n))                       # the (N, K, P, Q) view
-        a = self.activation.forward(z)
+        inplace = getattr(self.activation, "forward_inplace", None)   # ReLU: z's memory reused
+        a = inplace(z) if inplace is not None else self.activation.forward(z)
         # Keep the columns only when a backward pass will follow (they are large).
         self.cols = cols if training else None
         self.Wm, self.xc_shape = Wm, xc.shape
@@ -130,13 +143,18 @@ class Conv2D(Layer):
         xp = get_array_module(delta)
         k = self.filters
         dt = as_chwn(delta).reshape(k, -1)           # (K, P·Q·N): a view in the usual case
-        dW = xp.matmul(dt, self.cols.T)                                # BP4: Σ δ · x over positions
+        dW = matmul(dt, self.cols.T)                                   # BP4: Σ δ · x over positions
         self.W.grad[...] = dW.reshape(k, self.kh, self.kw, -1).transpose(0, 3, 1, 2)
         dt.sum(axis=1, out=self.b.grad)                                # BP3: Σ δ over positions
         if not self.needs_input_grad:
             return None
-        dcols = xp.matmul(self.Wm.T, dt)                               # (kh·kw·C, P·Q·N)
-        dxc = col2im(dcols, self.xc_shape, self.kh, self.kw, self.stride)  # BP2
+        # BP2: col2im(Wᵀ · δᵀ), one kernel row i at a time — rows (i, j, c) of Wᵀ · δᵀ.
+        dxc = xp.zeros(self.xc_shape, dtype=dt.dtype)
+        WmT, rows = self.Wm.T, self.kw * self.xc_shape[0]
+        block = xp.empty((rows, dt.shape[1]), dtype=dt.dtype)
+        for i in range(self.kh):
+            matmul(WmT[i * rows:(i + 1) * rows], dt, out=block)        # (kw·C, P·Q·N)
+            add_kernel_row(dxc, block, i, self.kh, self.kw, self.stride)
         if self.padding:
             p = self.padding
             dxc = dxc[:, p:dxc.shape[1] - p, p:dxc.shape[2] - p, :]

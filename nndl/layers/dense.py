@@ -76,6 +76,12 @@ class Dense(Layer):
             return xp.matmul(delta, self.W.value.T)    # (wˡ⁺¹)ᵀ δˡ⁺¹ of BP2
         return None
 
+    def count_params(self, input_shape) -> int:
+        n_in = 1
+        for s in input_shape:
+            n_in *= int(s)
+        return n_in * self.units + self.units  # W and b
+
     def get_config(self):
         return {"type": "Dense", "units": self.units, "activation": self.activation.get_config(),
                 "init": self.init.name, "input_dim": self.input_dim}

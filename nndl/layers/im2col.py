@@ -80,12 +80,21 @@ def col2im(cols, chwn_shape, kh: int, kw: int, stride: int = 1):
     pixels.
     """
     xp = get_array_module(cols)
-    c, h, w, n = chwn_shape
+    dx = xp.zeros(chwn_shape, dtype=cols.dtype)
+    rows = cols.shape[0] // kh
+    for i in range(kh):
+        add_kernel_row(dx, cols[i * rows:(i + 1) * rows], i, kh, kw, stride)
+    return dx
+
+
+def add_kernel_row(dx, block, i: int, kh: int, kw: int, stride: int = 1):
+    """dx += kernel row i's share of :func:`col2im`: ``block`` is the rows (i, j, c), j < kw,
+    of the columns, (kw·C, OH·OW·N). A conv layer's BP2 hands over one kernel row's product
+    at a time, while it is still in cache, instead of all kh·kw·C rows at once (8 MB for
+    the chapter 6 net's second layer at batch 64; ~10% of BP2's time)."""
+    c, h, w, n = dx.shape
     oh = (h - kh) // stride + 1
     ow = (w - kw) // stride + 1
-    d = cols.reshape(kh, kw, c, oh, ow, n)
-    dx = xp.zeros((c, h, w, n), dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            _tap(dx, i, j, oh, ow, stride)[...] += d[i, j]
-    return dx
+    d = block.reshape(kw, c, oh, ow, n)
+    for j in range(kw):
+        _tap(dx, i, j, oh, ow, stride)[...] += d[j]

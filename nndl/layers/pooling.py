@@ -2,21 +2,27 @@
 
 For a window R of one feature map, with upstream gradient g = ∂C/∂(pooled output):
 
-* max pooling:      out = max_R x;            ∂C/∂x = g where x is the window's maximum, else 0
+* max pooling:      out = max_R x;            ∂C/∂x = g at the window's (first) maximum, else 0
 * L2 pooling:       out = √(Σ_R x²);          ∂C/∂x = g · x / out
 * average pooling:  out = (1/|R|) Σ_R x;      ∂C/∂x = g / |R|
 
 Pooling has no parameters, so backward is BP2 alone. One implementation serves every pool
 size and stride: the (i, j) entry of every window is the strided slice
 ``x[:, :, i::sh, j::sw]``, so forward combines the ph·pw offset slices element-wise
-(maximum, sum of squares, sum) and backward writes (or, for overlapping windows, adds) each
+(sum of squares, sum) and backward writes (or, for overlapping windows, adds) each
 offset's share of the gradient into the same slice. That is a loop over the 4 offsets of a
 2×2 pool, never over examples or pixels, and it keeps the input's memory layout (the
 channels-last maps the conv layer makes stay channels-last, with no transposing copies).
 Ragged borders are dropped, as Theano's ``ignore_border=True`` (the book's setting) does.
 
-Ties in max pooling (equal maxima in one window; essentially never with real-valued inputs)
-share the gradient.
+Max pooling is separable — the maximum over a window is the maximum over its columns of the
+maximum over its rows — and :class:`MaxPool2D` computes it so: first over the ph row offsets
+(slices ``x[:, :, i::sh, :]``, long contiguous runs in the conv layers' memory layout), then
+over the pw column offsets of that half-reduced array. Each stage records which offset won
+(``argmax``, the first one on ties), so backward routes each window's gradient to exactly one
+position: the window's first maximum. Ties are common on real digits (blank regions give
+whole windows of equal activations); sending the gradient to every tied position — what nndl
+did before, as older Theano versions' MaxPoolGrad did — multiplies it by the number of ties.
 """
 from __future__ import annotations
 
@@ -109,17 +115,77 @@ def _fold(ufunc, vs):
 
 @register_layer
 class MaxPool2D(_Pool2D):
-    """Max pooling: each ph×pw window is summarised by its largest activation."""
+    """Max pooling: each ph×pw window is summarised by its largest activation.
 
-    def _pool(self, vs):
-        return _fold(get_array_module(vs[0]).maximum, vs)
+        out[p, q] = max_{i<ph} max_{j<pw} x[sh·p + i, sw·q + j]        (rows, then columns)
+        ∂C/∂x[sh·p + i*, sw·q + j*] += g[p, q]   at the window's (first) maximum (i*, j*)
 
-    def _shared(self, g):
-        return g
+    Speed: the row stage reads whole rows (runs of W·N contiguous numbers in the conv
+    layers' (C, H, W, N) memory), so the strided column stage — the slow one — runs on half
+    the data; the argmax bytes saved in training make backward two masked copies instead of
+    ph·pw comparisons of the input against the output.
+    """
 
-    def _grad_slice(self, xs, g, out=None):
-        xp = get_array_module(g)
-        return xp.multiply(xp.equal(xs, self.out), g, out=out)
+    def forward(self, x, training=False):
+        n, c, h, w = x.shape
+        oh, ow = (h - self.ph) // self.sh + 1, (w - self.pw) // self.sw + 1
+        if oh <= 0 or ow <= 0:
+            raise ValueError(f"a {self.ph}×{self.pw} pool does not fit a {h}×{w} map")
+        hs, ws = self.sh * (oh - 1) + 1, self.sw * (ow - 1) + 1
+        rows, row_arg = _max_arg([x[:, :, i:i + hs:self.sh, :] for i in range(self.ph)], training)
+        out, col_arg = _max_arg([rows[:, :, :, j:j + ws:self.sw] for j in range(self.pw)], training)
+        self.x_shape, self.x = x.shape, x
+        self.row_arg, self.col_arg = row_arg, col_arg   # None unless training
+        self.out = out
+        return out
+
+    def backward(self, grad):
+        if self.row_arg is None:
+            raise RuntimeError("MaxPool2D.backward needs a forward pass with training=True first")
+        xp = get_array_module(grad)
+        oh, ow = grad.shape[2], grad.shape[3]
+        hs, ws = self.sh * (oh - 1) + 1, self.sw * (ow - 1) + 1
+        g = grad
+        if g.strides != self.out.strides:
+            g = xp.empty_like(self.out)   # one copy into the maps' layout (see _Pool2D.backward)
+            g[...] = grad
+        # Column stage: g[p, q] → the winning column sw·q + j* of the row maxima.
+        # (Same memory layout as the maps; no zero-fill where the windows tile every pixel.)
+        tiled_cols = self.sw == self.pw and ws + self.pw - 1 == self.x_shape[3]
+        tiled_rows = self.sh == self.ph and hs + self.ph - 1 == self.x_shape[2]
+        g_rows = (xp.empty_like if tiled_cols else xp.zeros_like)(self.row_arg, dtype=g.dtype)
+        _route(g, self.col_arg, [g_rows[:, :, :, j:j + ws:self.sw] for j in range(self.pw)],
+               overlap=self.sw < self.pw)
+        # Row stage: each row maximum's gradient → its winning row sh·p + i*.
+        dx = (xp.empty_like if tiled_rows else xp.zeros_like)(self.x)
+        _route(g_rows, self.row_arg, [dx[:, :, i:i + hs:self.sh, :] for i in range(self.ph)],
+               overlap=self.sh < self.ph)
+        return dx
+
+
+def _max_arg(vs, keep_arg):
+    """Element-wise maximum of the views vs and, if keep_arg, the index of the first view
+    that attains it (uint8): a view wins only where it is strictly greater than all before it."""
+    xp = get_array_module(vs[0])
+    if len(vs) == 1:
+        return vs[0].copy(), (xp.zeros(vs[0].shape, dtype=xp.uint8) if keep_arg else None)
+    arg = xp.greater(vs[1], vs[0]).view(xp.uint8) if keep_arg else None   # 1 where vs[1] wins
+    best = xp.maximum(vs[0], vs[1])
+    for k, v in enumerate(vs[2:], 2):
+        if keep_arg:
+            arg = xp.where(xp.greater(v, best), xp.uint8(k), arg)
+        xp.maximum(best, v, out=best)
+    return best, arg
+
+
+def _route(g, arg, outs, overlap):
+    """outs[k] (+)= g where arg == k: the backward of :func:`_max_arg` (one winner each)."""
+    xp = get_array_module(g)
+    for k, o in enumerate(outs):
+        if overlap:
+            o += g * (arg == k)
+        else:
+            xp.multiply(g, arg == k, out=o)
 
 
 @register_layer

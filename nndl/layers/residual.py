@@ -60,6 +60,24 @@ class Residual(Layer):
     def sublayers(self):
         return self.layers + ([self.projection] if self.projection is not None else [])
 
+    def compute_output_shape(self, input_shape):
+        shape = tuple(input_shape)
+        for layer in self.layers:
+            shape = tuple(layer.compute_output_shape(shape))
+        return shape
+
+    def count_params(self, input_shape) -> int:
+        """The branch's layers along its shapes, plus a projection if the shapes differ."""
+        total, shape = 0, tuple(input_shape)
+        for layer in self.layers:
+            total += layer.count_params(shape)
+            shape = tuple(layer.compute_output_shape(shape))
+        if self.projection is not None:
+            total += self.projection.count_params(tuple(input_shape))
+        elif shape != tuple(input_shape):
+            total += _auto_projection(tuple(input_shape), shape).count_params(tuple(input_shape))
+        return total
+
     def build(self, input_shape, rng, dtype=np.float32, xp=np):
         self.input_shape = tuple(input_shape)
         shape = self.input_shape
@@ -94,6 +112,9 @@ class Residual(Layer):
     def macs_per_example(self) -> int:
         """The sub-layers' cost estimates added up (conv sub-layers count positions)."""
         return sum(layer.macs_per_example() for layer in self.sublayers())
+
+    def floats_per_example(self) -> int:
+        return sum(layer.floats_per_example() for layer in self.sublayers())
 
     def forward(self, x, training=False):
         h = x

@@ -153,7 +153,7 @@ def layer_stats(model, X, y, batch_size: int = 1000, include_output: bool = Fals
         for k in range(0, n, int(batch_size)):
             xb, yb = Xd[k:k + batch_size], Y[k:k + batch_size]
             m = xb.shape[0]
-            model.loss(xb, yb, training=True)           # the forward pass backward() works from
+            model.forward(xb, training=True)
             model.backward(yb)                          # BP1–BP4: every p.grad is ∂C/∂p
             for s, p in zip(sums, params):
                 s += to_host(p.grad).astype(np.float64) * (m / n)   # mean over all n images
