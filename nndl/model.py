@@ -17,6 +17,9 @@ A residual block is itself a layer holding sub-layers, so a "chain" may contain 
 The model knows nothing of files (``nndl.save_model`` / ``nndl.load_model`` in :mod:`nndl.io`)
 or of settings and runs (:mod:`nndl.app`); :meth:`Sequential.fit` hands the model to the one
 training loop, :func:`nndl.train.fit`, which calls :meth:`Sequential.train_step` per mini-batch.
+
+(About 330 lines, one class: the two passes, the step, inference and the model's state read
+best side by side; the size checks at the top keep absurd networks from being allocated.)
 """
 from __future__ import annotations
 
