@@ -23,3 +23,4 @@ from . import compare_optimizers, lr_find; COMMANDS += [lr_find, compare_optimiz
 from . import augment, ensemble; COMMANDS += [ensemble, augment]  # noqa: E402,E702
 from . import gradients; COMMANDS += [gradients]  # noqa: E402,E702
 from . import serve; COMMANDS += [serve]  # noqa: E402,E702
+from . import tune; COMMANDS += [tune]  # noqa: E402,E702

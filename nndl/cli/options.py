@@ -80,6 +80,11 @@ def add_out(parser, help: str, default=None, metavar: str = "DIR", old=()):
         parser.add_argument(spelling, dest="out", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
+def add_data_dir(parser):
+    """--data-dir (kept for commands written before :func:`add`)."""
+    add(parser, "data_dir")
+
+
 def add_output_mode(parser):
     """-q/--quiet or --json (not both)."""
     add(parser.add_mutually_exclusive_group(), "quiet", "json")
