@@ -38,7 +38,7 @@ def same_weights(a, b):
 def run(tmp_path_factory):
     """One small real run shared by several tests."""
     d = tmp_path_factory.mktemp("cli") / "run1"
-    r = nndl("train", *SMALL, "--run-dir", d, check=0)
+    r = nndl("train", *SMALL, "--out", d, check=0)
     return d, r
 
 
@@ -82,27 +82,27 @@ def test_plots_open_and_show_curves(run):
 
 def test_config_replays_to_identical_weights(run, tmp_path):
     d, _ = run
-    cli("train", "--config", d / "config.toml", "--run-dir", tmp_path / "replay", "--quiet", check=0)
+    cli("train", "--config", d / "config.toml", "--out", tmp_path / "replay", "--quiet", check=0)
     assert same_weights(d / "model.npz", tmp_path / "replay" / "model.npz")
     assert (tmp_path / "replay" / "config.toml").read_text() == (d / "config.toml").read_text()
 
 
 def test_json_lines_and_quiet(tmp_path):
     r = cli("train", "--subset", "500", "--sizes", "784,10,10", "--epochs", "2", "--json", "--no-plots",
-             "--run-dir", tmp_path / "j", check=0)
+             "--out", tmp_path / "j", check=0)
     events = [json.loads(line) for line in r.stdout.splitlines()]
     assert [e["event"] for e in events] == ["start", "epoch", "epoch", "done"]
     assert {"cost", "val_accuracy", "time", "epoch"} <= set(events[1])
     assert events[-1]["run_dir"] == str(tmp_path / "j")
     r = cli("train", "--subset", "500", "--sizes", "784,10,10", "--epochs", "1", "--quiet", "--no-plots",
-             "--run-dir", tmp_path / "q", check=0)
+             "--out", tmp_path / "q", check=0)
     assert r.stdout == "" and r.stderr == ""
 
 
 def test_config_file_with_overrides_and_hidden(tmp_path):
     cfg = tmp_path / "my.toml"
     cfg.write_text('eta = 0.25\nlmbda = 0.0\nepochs = 3\nsubset = 300\ncost = "log_likelihood"\n')
-    cli("train", "--config", cfg, "--epochs", "1", "--hidden", "20,15", "--run-dir", tmp_path / "r", "--quiet",
+    cli("train", "--config", cfg, "--epochs", "1", "--hidden", "20,15", "--out", tmp_path / "r", "--quiet",
          "--no-plots", check=0)
     text = (tmp_path / "r" / "config.toml").read_text()
     for line in ("eta = 0.25", "epochs = 1", "sizes = [784, 20, 15, 10]", 'output_activation = "softmax"',
@@ -113,8 +113,8 @@ def test_config_file_with_overrides_and_hidden(tmp_path):
 def test_sigkill_mid_epoch_then_resume_matches_uninterrupted(tmp_path):
     args = ["--subset", "8000", "--sizes", "784,30,10", "--epochs", "4", "--seed", "3", "--no-plots", "--quiet",
             "--momentum", "0.5", "--optimizer", "momentum", "--eta", "0.1", "--schedule", "halve:1"]
-    cli("train", *args, "--run-dir", tmp_path / "whole", check=0)
-    p = popen("train", *args, "--run-dir", tmp_path / "killed")
+    cli("train", *args, "--out", tmp_path / "whole", check=0)
+    p = popen("train", *args, "--out", tmp_path / "killed")
     ckpt = tmp_path / "killed" / "checkpoint.npz"
     deadline = time.time() + 120
     while not ckpt.exists() and time.time() < deadline and p.poll() is None:
@@ -138,7 +138,7 @@ def test_divergence_stops_with_a_hint_and_keeps_the_last_checkpoint(tmp_path):
     d = tmp_path / "div"
     r = nndl("train", "--subset", "1000", "--sizes", "784,30,10", "--activation", "linear", "--output-activation",
              "linear", "--cost", "quadratic", "--eta", "0.5", "--schedule", "warmup:20", "--lmbda", "0",
-             "--epochs", "20", "--run-dir", d, "--quiet")
+             "--epochs", "20", "--out", d, "--quiet")
     line = assert_usage_error(r, "diverged", "eta", "checkpoint")
     assert "too large" in line
     from nndl.io import load_checkpoint
@@ -152,7 +152,7 @@ def test_divergence_stops_with_a_hint_and_keeps_the_last_checkpoint(tmp_path):
 def test_offline_fallback_to_8x8_digits_for_the_default_run(tmp_path):
     env = cli_env(NNDL_DATA_DIR=None, XDG_CACHE_HOME=str(tmp_path / "cache"),
                   NNDL_MNIST_MIRRORS=(tmp_path / "nowhere").as_uri() + "/")
-    r = nndl("train", "--run-dir", tmp_path / "fb", "--quiet", env=env, check=0)
+    r = nndl("train", "--out", tmp_path / "fb", "--quiet", env=env, check=0)
     assert "notice" in r.stderr and "8x8 digits" in r.stderr and "MNIST" in r.stderr
     cfg = (tmp_path / "fb" / "config.toml").read_text()
     assert 'dataset = "digits8x8"' in cfg and "sizes = [64, 100, 10]" in cfg
@@ -160,7 +160,7 @@ def test_offline_fallback_to_8x8_digits_for_the_default_run(tmp_path):
     assert summary["final"]["test_accuracy"] > 0.8
     assert summary["dataset"] == "digits8x8" and "MNIST" in summary["fallback"]  # said at the end too
     # ... but a run with explicit settings says MNIST is missing and stops
-    r = nndl("train", "--epochs", "1", "--run-dir", tmp_path / "nofb", env=env)
+    r = nndl("train", "--epochs", "1", "--out", tmp_path / "nofb", env=env)
     assert_usage_error(r, "MNIST not found", "download failed")
     assert not (tmp_path / "nofb").exists()
 
@@ -169,7 +169,7 @@ def test_evaluate_prints_accuracy_confusion_and_writes_pngs(run, tmp_path):
     from PIL import Image
 
     d, _ = run
-    r = cli("evaluate", d, "--split", "validation", "--out-dir", tmp_path, "--gallery-size", "20", check=0)
+    r = cli("evaluate", d, "--split", "validation", "--out", tmp_path, "--gallery-size", "20", check=0)
     assert "on the validation set" in r.stdout and "per-class accuracy" in r.stdout
     assert "confusion matrix" in r.stdout and len(r.stdout.splitlines()) >= 14
     for name in ("model-validation-confusion.png", "model-validation-misclassified.png"):
@@ -226,22 +226,22 @@ def test_error_unknown_option():
 
 def test_error_impossible_values_leave_no_run_folder(tmp_path):
     d = tmp_path / "r"
-    assert_usage_error(cli("train", "--eta", "-1", "--run-dir", d), "eta", "positive")
-    assert_usage_error(cli("train", "--sizes", "784,0,10", "--run-dir", d), "layer sizes", ">= 1")
-    assert_usage_error(cli("train", "--epochs", "0", "--run-dir", d), "epochs")
-    assert_usage_error(cli("train", "--dropout", "1.5", "--run-dir", d), "dropout")
-    assert_usage_error(cli("train", "--sizes", "100,30,10", "--run-dir", d), "784")
-    assert_usage_error(cli("train", "--eta", "abc", "--run-dir", d), "--eta", "invalid float")
-    assert_usage_error(cli("train", "--optimizer", "adam", "--beta1", "1.5", "--run-dir", d), "1.5")
-    assert_usage_error(cli("train", "--schedule", "sometimes", "--run-dir", d), "schedule")
-    assert_usage_error(cli("train", "--activation", "wiggle", "--run-dir", d), "activation", "wiggle")
+    assert_usage_error(cli("train", "--eta", "-1", "--out", d), "eta", "positive")
+    assert_usage_error(cli("train", "--sizes", "784,0,10", "--out", d), "layer sizes", ">= 1")
+    assert_usage_error(cli("train", "--epochs", "0", "--out", d), "epochs")
+    assert_usage_error(cli("train", "--dropout", "1.5", "--out", d), "dropout")
+    assert_usage_error(cli("train", "--sizes", "100,30,10", "--out", d), "784")
+    assert_usage_error(cli("train", "--eta", "abc", "--out", d), "--eta", "invalid float")
+    assert_usage_error(cli("train", "--optimizer", "adam", "--beta1", "1.5", "--out", d), "1.5")
+    assert_usage_error(cli("train", "--schedule", "sometimes", "--out", d), "schedule")
+    assert_usage_error(cli("train", "--activation", "wiggle", "--out", d), "activation", "wiggle")
     assert not d.exists()
 
 
 def test_error_config_key_that_does_not_exist(tmp_path):
     cfg = tmp_path / "bad.toml"
     cfg.write_text('eta = 0.5\nlamda = 5.0\n')
-    line = assert_usage_error(cli("train", "--config", cfg, "--run-dir", tmp_path / "r"), "unknown setting", "lamda")
+    line = assert_usage_error(cli("train", "--config", cfg, "--out", tmp_path / "r"), "unknown setting", "lamda")
     assert "lmbda" in line  # the suggestion
     cfg.write_text('eta = "fast"\n')
     assert_usage_error(cli("train", "--config", cfg), "eta must be a number")
@@ -275,7 +275,7 @@ def test_error_image_that_cannot_be_read(run, tmp_path):
 
 def test_help_documents_every_option_with_its_default():
     r = cli("train", "--help", check=0)
-    for flag in ("--sizes", "--eta", "--lmbda", "--epochs", "--batch-size", "--run-dir", "--init", "--momentum",
+    for flag in ("--sizes", "--eta", "--lmbda", "--epochs", "--batch-size", "--out", "--init", "--momentum",
                  "--early-stopping", "--schedule", "--seed", "--dataset", "--subset", "--optimizer",
                  "--batch-norm", "--dropout", "--clip-norm", "--preprocess", "--regularizer"):
         assert flag in r.stdout, flag

@@ -64,7 +64,7 @@ def test_bad_input_with_nndl_debug_shows_the_traceback(tmp_path):
 
 def test_ctrl_c_exits_130_and_keeps_the_last_checkpoint(tmp_path):
     run = tmp_path / "run"
-    p = popen("train", *QUICK, "--epochs", "400", "--run-dir", run)
+    p = popen("train", *QUICK, "--epochs", "400", "--out", run)
     ckpt = run / "checkpoint.npz"
     deadline = time.time() + 120
     while not ckpt.exists() and time.time() < deadline and p.poll() is None:
@@ -81,7 +81,7 @@ def test_ctrl_c_exits_130_and_keeps_the_last_checkpoint(tmp_path):
 def test_evaluate_reapplies_the_stored_preprocessing(tmp_path):
     run = tmp_path / "run"
     assert run_main("train", *QUICK, "--epochs", "3", "--preprocess", "standardize", "-q",
-                    "--run-dir", run).returncode == 0
+                    "--out", run).returncode == 0
     r = run_main("evaluate", run, "--json", "--no-plots")
     assert r.returncode == 0, r.stderr
     reported = json.loads(r.stdout)

@@ -30,18 +30,18 @@ def _png(path):
     (["--dropout", "-0.1"], "dropout"),
     (["--clip-norm", "0"], "clip"),
     (["--clip-value", "-1"], "clip"),
-    (["--optimizer", "adamax"], "adamax"),
+    (["--optimizer", "lbfgs"], "lbfgs"),
     (["--schedule", "cosine:x"], "schedule"),
     (["--preprocess", "sphere"], "preprocess"),
 ])
 def test_bad_settings_exit_2_with_one_line(tmp_path, args, needle):
-    r = run_main("train", *QUICK, "--run-dir", str(tmp_path / "run"), *args)
+    r = run_main("train", *QUICK, "--out", str(tmp_path / "run"), *args)
     assert_usage_error(r, needle)
     assert not (tmp_path / "run").exists()
 
 
 def test_train_with_modern_options_end_to_end(tmp_path):
-    r = run_main("train", *QUICK[:-1], "--epochs", "2", "--run-dir", str(tmp_path / "run"),
+    r = run_main("train", *QUICK[:-1], "--epochs", "2", "--out", str(tmp_path / "run"),
                  "--optimizer", "adam", "--eta", "0.01", "--batch-norm", "--dropout", "0.2", "--clip-norm", "1",
                  "--preprocess", "standardize", "--schedule", "cosine", "--activation", "prelu", "--json")
     assert r.returncode == 0, r.stderr

@@ -336,3 +336,33 @@ def test_evaluate_counts_over_batches_and_accepts_one_hot_labels():
     onehot = np.eye(3)[y]
     assert model.evaluate(X, onehot, batch_size=5, n_train=100) == r
     assert model.evaluate(X, y)["cost"] == pytest.approx(model.loss(X, y) + model.penalty(23), rel=1e-12)
+@pytest.mark.parametrize("cost, out", [("quadratic", "sigmoid"), ("cross_entropy", "sigmoid"),
+                                       ("cross_entropy", "tanh"), ("log_likelihood", "softmax")])
+def test_train_step_returns_the_loss_of_its_forward_pass(cost, out):
+    """train_step's loss is the batch's mean cost before the update: Sequential.loss on the
+    same batch, and the cost the model reports through evaluate (no regulariser here)."""
+    X, y = toy_data(10)
+    model = nndl.Sequential([nndl.Dense(4, "tanh", input_dim=3), nndl.Dense(2, out)], cost=cost,
+                            dtype="float64", seed=1).compile(nndl.SGD(lr=0.5))
+    before = model.loss(X, y)
+    assert before == pytest.approx(model.evaluate(X, y)["cost"], rel=1e-12)
+    w0 = model.get_weights()
+    step = model.train_step(model.as_inputs(X), model.as_targets(y), 10)
+    assert step == pytest.approx(before, rel=1e-9)
+    assert any(not np.array_equal(w0[k], v) for k, v in model.get_weights().items())  # it did step
+    assert model.loss(X, y) < before
+
+
+def test_batch_callbacks_see_each_step_loss_and_may_stop_mid_epoch():
+    X, y = toy_data(40)
+    model = tiny().compile(nndl.SGD(lr=0.5))
+    seen = []
+
+    class StopAfterThree(nndl.train.Callback):
+        def on_batch_end(self, batch, loss):
+            seen.append(loss)
+            if len(seen) == 3:
+                self.model.stop_training = True
+
+    h = model.fit(X, y, epochs=5, batch_size=10, callbacks=[StopAfterThree()], monitor_training=False)
+    assert len(seen) == 3 and len(h) == 1 and all(np.isfinite(seen))

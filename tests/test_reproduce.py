@@ -54,7 +54,7 @@ def test_training_recipe_end_to_end(tmp_path, mnist):
 
 
 def test_cli_reproduce_prints_book_beside_measured(tmp_path, mnist):
-    r = nndl("reproduce", "ch1-darkness", "--run-root", tmp_path, "--markdown", tmp_path / "t.md", check=0)
+    r = nndl("reproduce", "ch1-darkness", "--out", tmp_path, "--markdown", tmp_path / "t.md", check=0)
     assert "book 22.25%" in r.stdout and "nndl 22.25%" in r.stdout
     assert "| `ch1-darkness` |" in (tmp_path / "t.md").read_text()
     (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]

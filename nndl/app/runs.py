@@ -94,7 +94,7 @@ def new_run_dir(run_dir=None, name: str = "run", root=DEFAULT_ROOT) -> Path:
     if run_dir is not None:
         p = Path(run_dir)
         if p.exists() and (not p.is_dir() or any(p.iterdir())):
-            raise ConfigError(f"run folder {p} already exists and is not empty; choose another --run-dir "
+            raise ConfigError(f"run folder {p} already exists and is not empty; choose another --out "
                               f"(or continue it with --resume {p})")
         p.mkdir(parents=True, exist_ok=True)
         return p

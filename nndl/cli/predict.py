@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+from . import options
+
 
 def add_parser(subparsers):
     p = subparsers.add_parser("predict", help="classify images of handwritten digits (PNG, JPEG, ...)",
@@ -12,15 +14,15 @@ def add_parser(subparsers):
                               "mass in a 28x28 frame.")
     p.add_argument("model", metavar="MODEL", help="a model file (.npz written by nndl) or a run folder")
     p.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
-    p.add_argument("--json", action="store_true", help="print one JSON object per image: image, digit, probabilities")
-    p.add_argument("--save-input", metavar="DIR", help="also save each preprocessed 28x28 input as a PNG in DIR")
+    options.add(p, "json")
+    options.add_out(p, "also save each preprocessed 28x28 input as a PNG in this folder", old=("--save-input",))
     return p
 
 
 def run(args) -> int:
     from ..app.evaluation import predict_images
 
-    results = predict_images(args.model, args.images, save_dir=args.save_input)
+    results = predict_images(args.model, args.images, save_dir=args.out)
     for r in results:
         if args.json:
             print(json.dumps({"image": r["image"], "digit": r["digit"],
