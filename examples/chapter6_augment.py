@@ -3,18 +3,16 @@ mini-batch) on a 5,000-image subset, the book's ReLU conv net, 20 epochs, with a
 
     python examples/chapter6_augment.py
 """
-import io
 import time
 
-from nndl.book import network3
+from nndl.app.convnets import chapter6_model, train_chapter6
+from nndl.data import load_mnist
 from nndl.data.augment import RandomAffine
-from nndl.reproduce.chapter6 import book_network
 
-tr, va, te = network3.load_data_shared()
-subset = (tr[0][:5000], tr[1][:5000])
+data = load_mnist(scale="book")
 for name, aug in (("no augmentation", None), ("RandomAffine(rotation=10, shear=0.15, shift=2)", RandomAffine(seed=0))):
-    net = book_network("conv2-relu", seed=1)
+    model = chapter6_model("conv2-relu", seed=1)
     t = time.time()
-    best_val, _, test = net.SGD(subset, 20, 10, 0.03, va, te, lmbda=0.1, shuffle=True, transform=aug,
-                                file=io.StringIO())
-    print(f"{name}: best validation {best_val:.2%}, test {test:.2%}, {time.time() - t:.0f} s")
+    best = train_chapter6(model, data, 20, 0.03, lmbda=0.1, subset=5000, shuffle=True, transform=aug)
+    print(f"{name}: best validation {best.best_validation:.2%}, test {best.test_accuracy:.2%}, "
+          f"{time.time() - t:.0f} s")

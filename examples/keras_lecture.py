@@ -27,7 +27,7 @@ import numpy as np
 
 import nndl
 from nndl.data import load_mnist
-from nndl.preprocess import get_preprocessor
+from nndl.data.preprocess import get_preprocessor
 
 
 def lecture_model(seed: int = 0, lr: float = 0.001) -> nndl.Sequential:

@@ -112,8 +112,13 @@ def as_float64(model):
 
 
 def gradcheck(model, X, y, eps: float = 1e-6, max_entries: int = 200, training: bool = True,
-              seed: int = 0, rtol: float = RTOL, atol: float = ATOL) -> GradCheckResult:
+              seed: int = 0, rtol: float = RTOL, atol: float = ATOL,
+              n_train: int | None = None) -> GradCheckResult:
     """Check every parameter gradient of ``model`` (cost included: BP1–BP4) on (X, y).
+
+    The checked cost is the one training minimises, C = C₀ + penalty: with an L2 regulariser
+    C₀ + (λ/2n)Σw², with L1 C₀ + (λ/n)Σ|w|, where n is ``n_train`` (default: len(X)); the
+    backprop side is ∂C₀/∂w plus the regulariser's own gradient, as the optimiser adds it.
 
     The model is copied to float64 first if needed. Up to ``max_entries`` entries of each
     parameter are checked (a random, seeded sample for larger ones)."""
@@ -121,14 +126,15 @@ def gradcheck(model, X, y, eps: float = 1e-6, max_entries: int = 200, training: 
     X = model.as_inputs(np.asarray(X, dtype=np.float64))
     Y = model.as_targets(y)
     rng = make_rng(seed)
+    n = int(n_train) if n_train is not None else int(X.shape[0])
 
     def cost():
-        return model.loss(X, Y, training)
+        return model.loss(X, Y, training) + model.penalty(n)
 
     cost()  # a first pass draws the dropout masks that are then frozen
     _freeze_randomness(model.layers)
     cost()
-    model.backward(Y)
+    _backward_with_penalty(model, Y, n)
     result = GradCheckResult(rtol=rtol, atol=atol)
     for li, layer in enumerate(model.layers):
         for p in layer.all_params():
@@ -136,6 +142,14 @@ def gradcheck(model, X, y, eps: float = 1e-6, max_entries: int = 200, training: 
             idx = _indices(analytic.size, max_entries, rng)
             result.record(f"{li}.{p.name}", analytic[idx], _numeric(cost, p.value, idx, eps), idx)
     return result
+
+
+def _backward_with_penalty(model, Y, n: int) -> None:
+    """BP1–BP4, then ∂penalty/∂w added to each regularised weight (what the optimiser adds)."""
+    model.backward(Y)
+    for p in model.parameters():
+        if p.regularize:
+            model.regularizer.add_grad(p.value, p.grad, n)
 
 
 def gradcheck_layer(layer, input_shape, batch: int = 4, eps: float = 1e-6, max_entries: int = 200,

@@ -17,6 +17,9 @@ A residual block is itself a layer holding sub-layers, so a "chain" may contain 
 The model knows nothing of files (``nndl.save_model`` / ``nndl.load_model`` in :mod:`nndl.io`)
 or of settings and runs (:mod:`nndl.app`); :meth:`Sequential.fit` hands the model to the one
 training loop, :func:`nndl.train.fit`, which calls :meth:`Sequential.train_step` per mini-batch.
+
+(About 330 lines, one class: the two passes, the step, inference and the model's state read
+best side by side; the size checks at the top keep absurd networks from being allocated.)
 """
 from __future__ import annotations
 
@@ -171,14 +174,22 @@ class Sequential:
             outs.append(to_host(x))
         return outs
 
-    def backward(self, y):
-        """Backpropagate the cost of the last forward pass against targets y (BP1–BP4)."""
+    def _backprop(self, y):
+        """BP1–BP4 for the last forward pass against targets y. Returns (that pass's mean cost,
+        computed with δᴸ so that the two share work such as a − y; ∂C/∂input or None)."""
         out = self.layers[-1]
         activation = getattr(out, "activation", None)
         if activation is not None and hasattr(out, "backward_delta"):
-            return self.backward_from(self.cost.delta(out.z, out.a, y, activation), delta=True)  # BP1
+            cost, delta = self.cost.value_and_delta(out.z, out.a, y, activation)      # BP1
+            return cost, self.backward_from(delta, delta=True)
         a = self._last_output
-        return self.backward_from(self.cost.delta(a, a, y, Linear()))
+        cost, grad = self.cost.value_and_delta(a, a, y, _LINEAR)
+        return cost, self.backward_from(grad)
+
+    def backward(self, y):
+        """Backpropagate the cost of the last forward pass against targets y (BP1–BP4); every
+        parameter's ``grad`` is set. Returns ∂C/∂(input) when the first layer computes it."""
+        return self._backprop(y)[1]
 
     def backward_from(self, grad, delta: bool = False):
         """Backpropagate from the output layer given ∂C/∂aᴸ (or δᴸ = ∂C/∂zᴸ when ``delta``),
@@ -205,8 +216,8 @@ class Sequential:
         """One gradient step on the mini-batch (x, y) of device arrays (targets as the cost
         wants them); n is the training-set size (for λ/n). Returns the mini-batch's mean cost,
         measured on the forward pass the step made (before the update)."""
-        loss = self._forward_cost(x, y, True)
-        self.backward(y)
+        self.forward(x, training=True)
+        loss, _ = self._backprop(y)
         self.optimizer.step(self.parameters(), self.regularizer, n)
         return loss
 

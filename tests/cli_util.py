@@ -1,6 +1,9 @@
-"""Helpers for the CLI tests: run the real ``nndl`` console script in a subprocess."""
+"""Helpers for the CLI tests: the real ``nndl`` console script in a subprocess (signals, exit
+statuses end to end) or ``main(argv)`` in-process (arguments, errors, outputs)."""
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -39,6 +42,24 @@ def nndl(*args, cwd=None, env=None, timeout=300, check=None) -> subprocess.Compl
                        text=True, timeout=timeout)
     if check is not None and r.returncode != check:
         raise AssertionError(f"nndl {' '.join(map(str, args))} exited {r.returncode}, expected {check}\n"
+                             f"stdout:\n{r.stdout}\nstderr:\n{r.stderr}")
+    return r
+
+
+def run_main(*args, check=None) -> subprocess.CompletedProcess:
+    """``nndl ARGS`` in this process through ``nndl.cli.main.main(argv)``: the same parsing,
+    dispatch and exit statuses without a process start-up (stdout and stderr captured)."""
+    from nndl.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as e:  # argparse's --help and --version exit, as the script would
+            code = e.code
+    r = subprocess.CompletedProcess(["nndl", *map(str, args)], code, out.getvalue(), err.getvalue())
+    if check is not None and code != check:
+        raise AssertionError(f"nndl {' '.join(map(str, args))} returned {code}, expected {check}\n"
                              f"stdout:\n{r.stdout}\nstderr:\n{r.stderr}")
     return r
 

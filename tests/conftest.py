@@ -1,23 +1,73 @@
-"""Shared fixtures. Real MNIST comes from $NNDL_DATA_DIR (CI points it at ../shared/data/mnist);
-if unset, the shared folder beside the checkout is used. Tests never download."""
+"""Shared fixtures and the suite's one data policy.
+
+Real MNIST comes from $NNDL_DATA_DIR (CI points it at ../shared/data/mnist); if unset, the
+shared folder beside the checkout is used. Tests never download.
+
+* ``NNDL_DATA_DIR`` set but not a folder holding the four MNIST files: the session stops at
+  once with one line saying so (a typo must not turn into a quietly smaller suite).
+* Nothing set and no shared folder: the tests that ask for ``mnist_dir``/``mnist`` skip.
+* Under CI (``CI`` set in the environment) every skip is a failure, unless the test is marked
+  ``@pytest.mark.allowed_skip("why")``. ``-rs`` (pyproject's addopts) lists skips and reasons.
+"""
 import os
 from pathlib import Path
 
 import pytest
 
-_SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+REPO = Path(__file__).resolve().parents[1]
+_SHARED = REPO.parent / "shared" / "data" / "mnist"
 if not os.environ.get("NNDL_DATA_DIR") and _SHARED.is_dir():
     os.environ["NNDL_DATA_DIR"] = str(_SHARED)
 
 
+def _data_dir_problem() -> str | None:
+    """Why $NNDL_DATA_DIR, when set, is not usable (None when it is, or when it is unset)."""
+    from nndl.data.location import missing_mnist_files
+
+    env = os.environ.get("NNDL_DATA_DIR")
+    if not env:
+        return None
+    d = Path(env)
+    if not d.is_dir():
+        return f"NNDL_DATA_DIR={env} is not a folder"
+    missing = missing_mnist_files(d)
+    return f"NNDL_DATA_DIR={env} lacks {', '.join(missing)}" if missing else None
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "allowed_skip(reason): a skip that is acceptable even under CI")
+    problem = _data_dir_problem()
+    if problem:
+        raise pytest.UsageError(f"{problem}: fix it or unset it (tests never download MNIST)")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI a skip is a failure unless the test carries @pytest.mark.allowed_skip."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("CI") and not item.get_closest_marker("allowed_skip") \
+            and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI (CI is set), which is not allowed: {reason}"
+
+
 @pytest.fixture(scope="session")
-def mnist():
+def mnist_dir() -> Path:
+    """The folder with the four MNIST files; skips (a failure under CI) when there is none."""
+    env = os.environ.get("NNDL_DATA_DIR")
+    if not env:
+        pytest.skip("real MNIST not available (set NNDL_DATA_DIR)")
+    return Path(env).resolve()
+
+
+@pytest.fixture(scope="session")
+def mnist(mnist_dir):
     """The book's split of real MNIST, pixels in [0, 1]."""
     from nndl.data import load_mnist
 
-    if not os.environ.get("NNDL_DATA_DIR"):
-        pytest.skip("real MNIST not available (set NNDL_DATA_DIR)")
-    return load_mnist(download=False)
+    return load_mnist(download=False)  # from $NNDL_DATA_DIR, which mnist_dir has vetted
 
 
 # ------------------------------------------------------------------ nndl serve (web tests)

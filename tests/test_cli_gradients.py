@@ -1,25 +1,22 @@
-"""``nndl train --diagnostics`` and ``nndl gradients``: the real script on a real MNIST subset."""
+"""``nndl train --diagnostics`` and ``nndl gradients`` on a real MNIST subset, in-process through main(argv)."""
 from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
 
-from cli_util import assert_usage_error, nndl
+from cli_util import assert_usage_error, run_main as nndl  # in-process: main(argv), no process start-up
 
-pytestmark = pytest.mark.skipif(not (os.environ.get("NNDL_DATA_DIR") and Path(os.environ["NNDL_DATA_DIR"]).is_dir()),
-                                reason="real MNIST not available (set NNDL_DATA_DIR)")
+pytestmark = pytest.mark.usefixtures("mnist_dir")  # conftest: real MNIST or a loud failure, never a silent skip
 
 ARGS = ["--subset", "600", "--hidden", "20,20,20", "--seed", "2", "--eta", "0.1", "--no-plots"]
 
 
 def test_train_with_diagnostics_prints_writes_and_replots(tmp_path):
     d = tmp_path / "run"
-    r = nndl("train", *ARGS, "--epochs", "3", "--diagnostics", "--run-dir", d, check=0)
+    r = nndl("train", *ARGS, "--epochs", "3", "--diagnostics", "--out", d, check=0)
     lines = [x for x in r.stdout.splitlines() if "diagnostics epoch" in x]
     assert len(lines) == 4 and "speed" in lines[0] and lines[0].count("%") == 3   # epochs 0..3, 3 layers
     doc = json.loads((d / "diagnostics.json").read_text())
@@ -38,8 +35,8 @@ def test_train_with_diagnostics_prints_writes_and_replots(tmp_path):
 def test_resumed_run_continues_its_diagnostics(tmp_path):
     whole, part = tmp_path / "whole", tmp_path / "part"
     small = [*ARGS, "--hidden", "10,10", "--diagnostics", "--diagnostics-batches", "25", "--quiet"]
-    nndl("train", *small, "--epochs", "2", "--run-dir", whole, check=0)
-    nndl("train", *small, "--epochs", "1", "--run-dir", part, check=0)
+    nndl("train", *small, "--epochs", "2", "--out", whole, check=0)
+    nndl("train", *small, "--epochs", "1", "--out", part, check=0)
     # extend the finished 1-epoch run to 2 epochs, as if it had been stopped after epoch 1
     cfg = (part / "config.toml").read_text()
     (part / "config.toml").write_text(re.sub(r"(?m)^epochs = 1\b", "epochs = 2", cfg))

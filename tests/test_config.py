@@ -71,8 +71,17 @@ def test_schedules_and_early_stopping_strings():
 
     assert parse_schedule("none") is None
     assert isinstance(parse_schedule("halve:5"), HalveOnPlateau)
-    for spec in ("step:10:0.5", "exponential:0.95", "cosine", "warmup:5", "warmup:3+cosine"):
-        assert parse_schedule(spec) is not None
+    from nndl.train.schedules import CosineDecay, ExponentialDecay, StepDecay, WarmUp
+
+    s = parse_schedule("step:10:0.5")
+    assert isinstance(s, StepDecay) and (s.step, s.factor) == (10, 0.5)
+    e = parse_schedule("exponential:0.95")
+    assert isinstance(e, ExponentialDecay) and e.rate == 0.95
+    assert isinstance(parse_schedule("cosine"), CosineDecay)
+    w = parse_schedule("warmup:5")
+    assert isinstance(w, WarmUp) and w.epochs == 5 and w.after is None
+    w = parse_schedule("warmup:3+cosine")
+    assert isinstance(w, WarmUp) and w.epochs == 3 and isinstance(w.after, CosineDecay)
     assert parse_early_stopping("none") is None
     es = parse_early_stopping("no-improvement:7")
     assert isinstance(es, EarlyStopping) and es.patience == 7

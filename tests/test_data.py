@@ -46,21 +46,7 @@ TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 # --------------------------------------------------------------------------- fixtures
 
 
-def _real_mnist_dir() -> Path | None:
-    env = os.environ.get("NNDL_DATA_DIR")
-    candidates = [Path(env), REPO / env] if env else [REPO.parent / "shared" / "data" / "mnist"]
-    for c in candidates:
-        if c.is_dir() and not location.missing_mnist_files(c):
-            return c.resolve()
-    return None
-
-
-@pytest.fixture(scope="session")
-def mnist_dir() -> Path:
-    d = _real_mnist_dir()
-    if d is None:
-        pytest.skip("real MNIST not available (set NNDL_DATA_DIR)")
-    return d
+# mnist_dir: tests/conftest.py (the suite's one data policy)
 
 
 @pytest.fixture(scope="session")
@@ -97,12 +83,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def http_mirror(tmp_path_factory):
+def http_mirror(tmp_path_factory, mnist_dir):
     """An HTTP server on 127.0.0.1 serving good/ (copies of the real files) and bad/
     (same, but t10k-labels corrupted). Shut down at the end of the module."""
-    real = _real_mnist_dir()
-    if real is None:
-        pytest.skip("real MNIST not available (set NNDL_DATA_DIR)")
+    real = mnist_dir
     root = tmp_path_factory.mktemp("mirror")
     for sub in ("good", "bad"):
         (root / sub).mkdir()

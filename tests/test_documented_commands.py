@@ -111,5 +111,5 @@ def test_every_documented_command_runs(tmp_path, monkeypatch, capsys):
         if argv[0] == "train":
             new = sorted(set(Path("runs").glob("*")) - before)
             run = new[-1] if new else Path(argv[argv.index("--resume") + 1])
-            last_run = last_run if "--run-dir" in argv else run
+            last_run = last_run if "--out" in argv or "--run-dir" in argv else run
             epochs_of[str(run)] = int(re.search(r"^epochs = (\d+)", (run / "config.toml").read_text(), re.M)[1])

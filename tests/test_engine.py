@@ -76,8 +76,10 @@ def test_same_seed_gives_bit_identical_weights():
         runs.append(model.get_weights())
     for k in runs[0]:
         assert np.array_equal(runs[0][k], runs[1][k]), k
-    other = tiny(seed=43).compile(nndl.SGD(lr=1.0)).fit(X, y, epochs=1)
-    assert other is not None
+    other = tiny(seed=43).compile(nndl.SGD(lr=1.0, momentum=0.5), regularizer="l2", lmbda=0.1)
+    other.fit(X, y, epochs=3, batch_size=7)
+    for k, v in other.get_weights().items():
+        assert not np.array_equal(v, runs[0][k]), k          # another seed: other weights
 
 
 def test_float64_on_request():
@@ -256,3 +258,111 @@ def test_mnist_subset_learns(mnist):
                   validation_data=(test.X[:5000], test.y[:5000]))
     assert h["val_accuracy"][-1] >= 0.82, h["val_accuracy"]
     assert h["val_accuracy"][-1] > h["val_accuracy"][0]
+
+
+# ------------------------------------------------------------------------------------------
+# Small contracts of Sequential, Dropout and gradcheck that the larger tests take for granted
+# (written to kill surviving mutants: docs/testing.md)
+
+
+def _config():
+    return nndl.Sequential([nndl.Dense(4, "tanh", input_dim=3), nndl.Dense(2, "sigmoid")], seed=0).get_config()
+
+
+def test_from_config_seed_dtype_and_defaults():
+    cfg = _config()
+    a, b = nndl.Sequential.from_config(cfg, seed=5), nndl.Sequential.from_config(cfg, seed=5)
+    c = nndl.Sequential.from_config(cfg, seed=6)
+    direct = nndl.Sequential([nndl.Dense(4, "tanh", input_dim=3), nndl.Dense(2, "sigmoid")], seed=5)
+    for k, v in a.get_weights().items():
+        assert np.array_equal(v, b.get_weights()[k]) and np.array_equal(v, direct.get_weights()[k])
+        assert not np.array_equal(v, c.get_weights()[k])
+    no_dtype = {k: v for k, v in cfg.items() if k != "dtype"}
+    assert nndl.Sequential.from_config(no_dtype).dtype == np.float32
+    assert nndl.Sequential.from_config({**cfg, "dtype": "float64"}).dtype == np.float64
+
+
+def test_set_weights_casts_to_the_models_dtype():
+    model = nndl.Sequential.from_config(_config(), seed=0)
+    w64 = {k: v.astype(np.float64) + 1 for k, v in model.get_weights().items()}
+    model.set_weights(w64)
+    for k, v in model.get_weights().items():
+        assert v.dtype == np.float32
+        np.testing.assert_allclose(v, w64[k], rtol=1e-6)
+
+
+def test_gradcheck_of_a_float32_model_checks_a_float64_copy():
+    model = nndl.Sequential([nndl.Dense(5, "tanh", input_dim=3), nndl.Dense(2, "softmax")], cost="log_likelihood",
+                            seed=1)
+    before = model.get_weights()
+    X = np.random.default_rng(0).normal(size=(6, 3)).astype(np.float32)
+    r = nndl.gradcheck(model, X, np.arange(6) % 2)
+    assert r.passed, r                                 # float32 finite differences could not do this
+    assert model.dtype == np.float32
+    for k, v in model.get_weights().items():
+        assert v.dtype == np.float32 and np.array_equal(v, before[k])
+
+
+def test_gradcheck_layer_reports_the_input_gradient_and_accepts_float32_inputs():
+    x = np.random.default_rng(0).normal(size=(3, 6)).astype(np.float32)
+    r = nndl.gradcheck_layer(nndl.Dense(4, "tanh"), (6,), x=x)
+    assert set(r.errors) == {"W", "b", "input"} and r.passed, r
+
+
+def test_dropout_defaults_and_inference_path():
+    assert nndl.Dropout().p == 0.5
+    assert nndl.Dropout(0.0).p == 0.0                       # p = 0 is allowed (no dropout)
+    layer = nndl.Dropout(0.3)
+    layer.build((4,), np.random.default_rng(0), np.float64, np)
+    layer.set_rng(np.random.default_rng(0))
+    x = np.arange(8.0).reshape(2, 4)
+    assert layer.forward(x) is x                       # training defaults to False: identity
+    g = np.ones_like(x)
+    assert layer.backward(g) is g                      # after an inference pass, the gradient passes
+    x32 = x.astype(np.float32)
+    out = layer.forward(x32, training=True)
+    assert out.dtype == np.float32 and layer.mask.dtype == np.float32
+
+
+def test_evaluate_counts_over_batches_and_accepts_one_hot_labels():
+    model = nndl.Sequential([nndl.Dense(6, "tanh", input_dim=3), nndl.Dense(3, "softmax")], cost="log_likelihood",
+                            seed=2, dtype="float64").compile(regularizer="l2", lmbda=2.0)
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(23, 3)), rng.integers(0, 3, 23)
+    r = model.evaluate(X, y, batch_size=5, n_train=100)
+    correct = int((model.predict(X) == y).sum())
+    assert (r["correct"], r["n"]) == (correct, 23) and r["accuracy"] == correct / 23
+    assert r["cost"] == pytest.approx(model.loss(X, y) + model.penalty(100), rel=1e-12)   # inference-mode cost
+    onehot = np.eye(3)[y]
+    assert model.evaluate(X, onehot, batch_size=5, n_train=100) == r
+    assert model.evaluate(X, y)["cost"] == pytest.approx(model.loss(X, y) + model.penalty(23), rel=1e-12)
+@pytest.mark.parametrize("cost, out", [("quadratic", "sigmoid"), ("cross_entropy", "sigmoid"),
+                                       ("cross_entropy", "tanh"), ("log_likelihood", "softmax")])
+def test_train_step_returns_the_loss_of_its_forward_pass(cost, out):
+    """train_step's loss is the batch's mean cost before the update: Sequential.loss on the
+    same batch, and the cost the model reports through evaluate (no regulariser here)."""
+    X, y = toy_data(10)
+    model = nndl.Sequential([nndl.Dense(4, "tanh", input_dim=3), nndl.Dense(2, out)], cost=cost,
+                            dtype="float64", seed=1).compile(nndl.SGD(lr=0.5))
+    before = model.loss(X, y)
+    assert before == pytest.approx(model.evaluate(X, y)["cost"], rel=1e-12)
+    w0 = model.get_weights()
+    step = model.train_step(model.as_inputs(X), model.as_targets(y), 10)
+    assert step == pytest.approx(before, rel=1e-9)
+    assert any(not np.array_equal(w0[k], v) for k, v in model.get_weights().items())  # it did step
+    assert model.loss(X, y) < before
+
+
+def test_batch_callbacks_see_each_step_loss_and_may_stop_mid_epoch():
+    X, y = toy_data(40)
+    model = tiny().compile(nndl.SGD(lr=0.5))
+    seen = []
+
+    class StopAfterThree(nndl.train.Callback):
+        def on_batch_end(self, batch, loss):
+            seen.append(loss)
+            if len(seen) == 3:
+                self.model.stop_training = True
+
+    h = model.fit(X, y, epochs=5, batch_size=10, callbacks=[StopAfterThree()], monitor_training=False)
+    assert len(seen) == 3 and len(h) == 1 and all(np.isfinite(seen))

@@ -55,11 +55,11 @@ def test_cli_ensemble_train_and_evaluate(mnist, tmp_path, capsys):
     from nndl.cli.main import main
 
     out = tmp_path / "ens"
-    assert main(["ensemble", "train", str(out), "--arch", "fc100", "-k", "2", "--epochs", "1",
+    assert main(["ensemble", "train", "--out", str(out), "--arch", "fc100", "-k", "2", "--epochs", "1",
                  "--subset", "1000", "--eta", "0.1", "--lmbda", "0"]) == 0
     assert "majority vote" in capsys.readouterr().out
     assert main(["ensemble", "evaluate", str(out), "--json", "--split", "validation"]) == 0
     r = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert r["split"] == "validation" and len(r["members"]) == 2 and 0.5 < r["vote"] <= 1
     assert main(["ensemble", "evaluate", str(tmp_path / "missing")]) == 2
-    assert main(["ensemble", "train", str(out), "-k", "0"]) == 2
+    assert main(["ensemble", "train", "--out", str(out), "-k", "0"]) == 2

@@ -100,9 +100,30 @@ def test_fit_transform_hook_and_grid(tmp_path):
     X = np.random.default_rng(0).random((25, 784), dtype=np.float32)
     model.fit(X, np.arange(25) % 10, epochs=2, batch_size=10, transform=transform, monitor_training=False)
     assert calls == [10, 10, 5, 10, 10, 5]
-    model.fit(X, np.arange(25) % 10, epochs=1, batch_size=10, transform=RandomAffine(seed=0))
-    plot_augmentation_grid(X[0], tmp_path / "grid.png", n=4)
+    # with augmentation the steps see transformed batches: the weights differ from the same
+    # seeded fit on the untouched batches, and equal a fit fed those transformed batches
+    fits = {}
+    for name, tf in (("plain", None), ("aug", RandomAffine(seed=0)), ("replay", _replay(RandomAffine(seed=0)))):
+        m = nndl.Sequential([nndl.Dense(5, "sigmoid", input_dim=784), nndl.Dense(10, "softmax")],
+                            cost="log_likelihood", seed=0)
+        m.fit(X, np.arange(25) % 10, epochs=1, batch_size=10, transform=tf, monitor_training=False)
+        fits[name] = m.get_weights()
+    assert not np.array_equal(fits["plain"]["0.W"], fits["aug"]["0.W"])
+    assert np.array_equal(fits["replay"]["0.W"], fits["aug"]["0.W"])
+    fig = plot_augmentation_grid(X[0], tmp_path / "grid.png", n=4)
+    shown = [ax.images[0].get_array() for ax in fig.axes if ax.images]
+    assert len(shown) == 10 + 4                                  # 10 fixed tiles, then n random ones
+    np.testing.assert_allclose(shown[0], X[0].reshape(28, 28))   # the original first
+    assert all(not np.allclose(s, shown[0]) for s in shown[1:])
     assert open(tmp_path / "grid.png", "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def _replay(aug):
+    """The same draws as ``aug`` would make, applied through matrices() + apply() by hand."""
+    def tf(xb):
+        A, t = aug.matrices(xb.shape[0])
+        return aug.apply(np.asarray(xb).reshape(-1, 28, 28), A, t).astype(xb.dtype).reshape(xb.shape)
+    return tf
 
 
 def test_cli_augment(mnist, tmp_path, capsys):

@@ -50,8 +50,16 @@ def test_suggest_range_picks_the_minimum():
 def test_lr_find_plot_and_bad_arguments(tmp_path):
     X, y = data()
     r = lr_find(model(), X, y, steps=30, batch_size=30, end=10)
-    plot_lr_find(r, tmp_path / "lr.png")
-    assert (tmp_path / "lr.png").stat().st_size > 1000 and "suggested" in r.summary()
+    fig = plot_lr_find(r, tmp_path / "lr.png")
+    raw, smooth = fig.axes[0].get_lines()[:2]
+    np.testing.assert_allclose(raw.get_xdata(), r.lrs)
+    np.testing.assert_allclose(raw.get_ydata(), r.losses)
+    ok = np.isfinite(np.asarray(r.smoothed, dtype=float))
+    np.testing.assert_allclose(smooth.get_ydata(), np.asarray(r.smoothed, dtype=float)[ok])
+    assert fig.axes[0].get_xscale() == "log"
+    span = fig.axes[0].patches[0]                                       # the shaded suggestion
+    np.testing.assert_allclose([span.get_x(), span.get_x() + span.get_width()], r.suggestion)
+    assert (tmp_path / "lr.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and "suggested" in r.summary()
     with pytest.raises(ValueError, match="start < end"):
         lr_find(model(), X, y, start=1, end=0.1)
     with pytest.raises(ValueError, match="at least 10"):
@@ -68,5 +76,8 @@ def test_compare_optimizers_same_start(tmp_path):
     assert firsts[0] == firsts[1] == firsts[2]
     assert len(curves[0].losses) == 2 * 10 and curves[0].optimizer["lr"] == 0.1
     assert all(np.array_equal(w0[k], v) for k, v in m.get_weights().items())
-    plot_comparison(curves, tmp_path / "c.png")
-    assert (tmp_path / "c.png").stat().st_size > 1000
+    fig = plot_comparison(curves, tmp_path / "c.png")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert [lab.split()[0] for lab in labels] == ["sgd", "momentum", "adam"]
+    assert [len(line.get_ydata()) > 0 for line in fig.axes[0].get_lines()] == [True] * 3
+    assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

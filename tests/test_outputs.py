@@ -46,7 +46,7 @@ def test_a_path_under_a_file_is_an_output_error(tmp_path):
 
 def test_output_paths_under_a_file_are_one_line_on_the_command_line(tmp_path):
     (tmp_path / "file").write_text("")
-    r = run_nndl("train", "--dataset", "digits8x8", "--epochs", "1", "--hidden", "5", "--run-dir", "file/run",
+    r = run_nndl("train", "--dataset", "digits8x8", "--epochs", "1", "--hidden", "5", "--out", "file/run",
                  cwd=tmp_path)
     assert_usage_error(r, "file/run", "file is a file, not a folder")
     from PIL import Image
@@ -104,7 +104,7 @@ def test_a_full_disk_during_training_and_evaluation_is_one_line(tmp_path):
     assert_usage_error(r, "cannot write", ".npz", "too large")
     # the run failed before its first epoch ended (its first checkpoint did not fit): nothing is kept
     assert list((tmp_path / "runs").iterdir()) == []
-    run_nndl("train", "--dataset", "digits8x8", "--hidden", "10", "--epochs", "1", "--no-plots", "--run-dir", "ok",
+    run_nndl("train", "--dataset", "digits8x8", "--hidden", "10", "--epochs", "1", "--no-plots", "--out", "ok",
              "-q", cwd=tmp_path, check=0)
     before = sorted(p.name for p in (tmp_path / "ok").iterdir())
     r = nndl_on_a_full_disk("evaluate", "ok", cwd=tmp_path, limit=2_000)  # the PNGs do not fit

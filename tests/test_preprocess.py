@@ -80,5 +80,10 @@ def test_saved_in_the_model_file_and_applied_by_predict(tmp_path, name):
 def test_plot_whitening(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.random((60, 64)).astype(np.float32)
-    plot_whitening(X, tmp_path / "w.png", n=4, image_shape=(8, 8))
-    assert (tmp_path / "w.png").stat().st_size > 1000
+    fig = plot_whitening(X, tmp_path / "w.png", n=4, image_shape=(8, 8))
+    shown = [ax.images[0].get_array() for ax in fig.axes if ax.images]
+    assert len(shown) == 4 * 4                                     # original, standardised, PCA, ZCA rows
+    np.testing.assert_allclose(shown[0], X[0].reshape(8, 8))
+    z = np.stack([np.asarray(s).ravel() for s in shown[4:8]])       # standardised row: the fitted transform
+    np.testing.assert_allclose(z, Standardizer().fit(X).transform(X[:4]), rtol=1e-5, atol=1e-5)
+    assert (tmp_path / "w.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import nndl
 from nndl.io import load_checkpoint, load_model, restore_training
@@ -38,7 +39,7 @@ def test_checkpoint_v1_resumes():
     np.testing.assert_allclose(model.predict_proba(PROBE), EXPECTED["proba"], rtol=1e-6, atol=1e-7)
     stop, halve = nndl.EarlyStopping(patience=5), nndl.HalveOnPlateau(patience=3)
     restore_training(ckpt, [stop, halve])
-    assert stop.best is not None
+    assert stop.best == ckpt["callbacks"][0]["best"] == pytest.approx(0.18333333333333332)
     rng = np.random.default_rng(0)
     X, y = rng.random((60, 16), dtype=np.float32), rng.integers(0, 4, 60)
     h = model.fit(X, y, epochs=3, batch_size=10, validation_data=(X, y), callbacks=[stop, halve],

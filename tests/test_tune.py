@@ -44,7 +44,7 @@ def _study(tune_dir, name="space"):
 @pytest.fixture(scope="module")
 def small_tune(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("tune")
-    nndl("tune", _space(tmp, trials=3), "--sampler", "tpe", "--tune-dir", tmp / "t", "-q", check=0)
+    nndl("tune", _space(tmp, trials=3), "--sampler", "tpe", "--out", tmp / "t", "-q", check=0)
     return tmp / "t"
 
 
@@ -62,7 +62,7 @@ def test_report_writes_results_without_running_trials(small_tune, capsys):
     before = len(_study(small_tune).trials)
     (small_tune / "results.md").unlink()
     space = small_tune.parent / "space.toml"
-    assert main(["tune", str(space), "--tune-dir", str(small_tune), "--report", "--no-plots"]) == 0
+    assert main(["tune", str(space), "--out", str(small_tune), "--report", "--no-plots"]) == 0
     assert len(_study(small_tune).trials) == before and (small_tune / "results.md").is_file()
     assert "best trial" in capsys.readouterr().out
 
@@ -70,20 +70,20 @@ def test_report_writes_results_without_running_trials(small_tune, capsys):
 def test_resuming_with_another_space_is_refused(small_tune, tmp_path, capsys):
     other = tmp_path / "space.toml"
     other.write_text((small_tune.parent / "space.toml").read_text().replace("high = 3.0", "high = 5.0"))
-    assert main(["tune", str(other), "--tune-dir", str(small_tune), "--no-plots"]) == 2
+    assert main(["tune", str(other), "--out", str(small_tune), "--no-plots"]) == 2
     assert "already exists with a different space" in capsys.readouterr().err
 
 
 def test_best_toml_replays_the_best_trial_exactly(small_tune, tmp_path):
     best = json.loads((small_tune / "summary.json").read_text())["best"]
-    r = nndl("train", "--config", small_tune / "best.toml", "--run-dir", tmp_path / "replay", "--json", check=0)
+    r = nndl("train", "--config", small_tune / "best.toml", "--out", tmp_path / "replay", "--json", check=0)
     done = json.loads(r.stdout.splitlines()[-1])
     assert done["peak_eval_accuracy"] == best["value"]  # same seed, same settings: the same number
 
 
 def test_interrupted_tune_resumes_the_same_study(tmp_path):
     space = _space(tmp_path, subset=2000, epochs=10, trials=3)
-    cmd = [nndl_executable(), "tune", str(space), "--tune-dir", str(tmp_path / "t"), "-q", "--no-plots"]
+    cmd = [nndl_executable(), "tune", str(space), "--out", str(tmp_path / "t"), "-q", "--no-plots"]
     p = subprocess.Popen(cmd, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline, first = time.monotonic() + 120, []
@@ -172,7 +172,7 @@ def test_the_pruning_callback_stops_training_through_the_loop(tmp_path):
 
 def test_compare_draws_three_searches_on_one_figure(tmp_path):
     space = _space(tmp_path, name="cmp.toml")
-    r = nndl("tune", "--compare", space, "--trials", 2, "--tune-dir", tmp_path / "c", check=0)
+    r = nndl("tune", "--compare", space, "--trials", 2, "--out", tmp_path / "c", check=0)
     out = json.loads((tmp_path / "c" / "compare.json").read_text())
     assert [row["sampler"] for row in out["rows"]] == ["grid", "random", "tpe"]
     assert all(row["trials"] == 2 for row in out["rows"]) and "| grid | 2 |" in r.stdout

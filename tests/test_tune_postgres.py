@@ -46,7 +46,7 @@ def _trials(url, name):
 def test_two_workers_run_every_grid_point_once(pg_url, tmp_path):
     space = _space(tmp_path, points=3)
     r = nndl("tune", space, "--sampler", "grid", "--workers", 2, "--storage", pg_url, "--study", "grid2",
-             "--tune-dir", tmp_path / "t", "--no-plots", "-q", check=0)
+             "--out", tmp_path / "t", "--no-plots", "-q", check=0)
     assert r.stderr == ""
     trials = _trials(pg_url, "grid2")
     assert len(trials) == 6 and all(t.state == TrialState.COMPLETE for t in trials)
@@ -58,7 +58,7 @@ def test_two_workers_run_every_grid_point_once(pg_url, tmp_path):
 
 def _start(space, url, name, tune_dir):
     return subprocess.Popen([nndl_executable(), "tune", str(space), "--sampler", "random", "--trials", "3",
-                             "--storage", url, "--study", name, "--tune-dir", str(tune_dir), "--no-plots", "-q"],
+                             "--storage", url, "--study", name, "--out", str(tune_dir), "--no-plots", "-q"],
                             env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -1,6 +1,5 @@
 """Chapter 5 (nndl.insight.unstable): the exploding chain, the band-width problem, clipping,
 and the book's speeds on real MNIST; the plots and the reproduce rows."""
-import os
 
 import numpy as np
 import pytest
@@ -36,7 +35,7 @@ def test_clipping_keeps_the_exploding_chain_alive():
     assert clipped["cost"][-1] < clipped["cost"][0] / 10                    # yet the cost falls
 
 
-needs_mnist = pytest.mark.skipif(not os.environ.get("NNDL_DATA_DIR"), reason="real MNIST not available")
+needs_mnist = pytest.mark.usefixtures("mnist_dir")
 
 
 @pytest.fixture(scope="module")

@@ -92,9 +92,11 @@ class BestValidationTest(Callback):
 
 
 def train_chapter6(model: Sequential, data, epochs: int, eta: float, lmbda: float = 0.0, callbacks=(),
-                   subset: int = 0) -> BestValidationTest:
+                   subset: int = 0, **fit_options) -> BestValidationTest:
     """Train as network3's ``SGD`` does on ``data`` (an :class:`~nndl.data.MNIST` with the book's
-    scaling); returns the :class:`BestValidationTest` record."""
+    scaling), on the first ``subset`` training images if given; returns the
+    :class:`BestValidationTest` record. ``fit_options`` change the loop's (e.g. ``shuffle=True``,
+    ``transform=RandomAffine(...)`` for on-the-fly augmentation)."""
     shape = model.input_shape
 
     def inputs(split):
@@ -106,5 +108,5 @@ def train_chapter6(model: Sequential, data, epochs: int, eta: float, lmbda: floa
     best = BestValidationTest(inputs(data.test), data.test.y)
     model.fit(inputs(train)[:n], train.y[:n], epochs=int(epochs), batch_size=MB,
               validation_data=(inputs(data.validation), data.validation.y), callbacks=[best, *callbacks],
-              shuffle=False, monitor_training=False, threads=1)
+              **{"shuffle": False, "monitor_training": False, "threads": 1, **fit_options})
     return best

@@ -27,9 +27,10 @@ from ..atomic import atomic_write
 from ..core import ACTIVATIONS, COSTS, INITIALIZERS
 from ..core.regularizers import REGULARIZERS
 from ..data.preprocess import PREPROCESSORS
+from ..layers import ACTIVATION_LAYERS
 from ..errors import ConfigError, unknown_name
 from ..optim import OPTIMIZERS
-from ..train.schedules import parse_early_stopping, parse_schedule
+from ..train.schedules import EARLY_STOPPING_HELP, SCHEDULE_HELP, parse_early_stopping, parse_schedule
 
 try:  # Python 3.11+
     import tomllib
@@ -54,7 +55,7 @@ def choices(name: str) -> tuple:
         "scale": ("unit", "book"),
         "evaluation_data": ("validation", "test"),
         "preprocess": ("none", *PREPROCESSORS),
-        "activation": (*ACTIVATIONS, "prelu"),   # prelu is a layer with parameters, not an activation
+        "activation": (*ACTIVATIONS, *ACTIVATION_LAYERS),   # the latter learn parameters (prelu)
         "output_activation": ("auto", *ACTIVATIONS),
         "cost": tuple(COSTS),
         "init": tuple(INITIALIZERS),
@@ -69,22 +70,19 @@ class RunConfig:
     """Every setting of a training run (``help`` metadata: the ``--help`` and TOML comments)."""
 
     # -- data --------------------------------------------------------------------------------
-    dataset: str = _s("mnist", "mnist (the book's 50k/10k/10k split) or digits8x8 (scikit-learn's 8x8 digits, "
+    dataset: str = _s("mnist", "the images (mnist: the book's 50k/10k/10k split; digits8x8: scikit-learn's, "
                       "offline)", "data")
     subset: int = _s(0, "train on the first N training images only (0 = all)", "data")
-    scale: str = _s("unit", "pixel scaling: unit (/255) or book (/256, the book's mnist.pkl.gz)", "data")
-    evaluation_data: str = _s("validation", "split measured after every epoch (the book's evaluation_data): "
-                              "validation or test", "data")
-    preprocess: str = _s("none", "input preprocessing: none, standardize, pca, zca", "data")
+    scale: str = _s("unit", "pixel scaling (unit: /255; book: /256, as the book's mnist.pkl.gz)", "data")
+    evaluation_data: str = _s("validation", "split measured after every epoch (the book's evaluation_data)", "data")
+    preprocess: str = _s("none", "input preprocessing, fitted on the training images", "data")
     # -- network -----------------------------------------------------------------------------
     sizes: list = _s([], "layer sizes, input to output, e.g. 784,100,10 (empty = input,100,output)", "network")
-    activation: str = _s("sigmoid", "hidden-layer activation: sigmoid, tanh, relu, leaky_relu, elu, prelu, ...",
-                         "network")
+    activation: str = _s("sigmoid", "hidden-layer activation", "network")
     output_activation: str = _s("auto", "output activation; auto = sigmoid for quadratic/cross_entropy, softmax "
                                 "for log_likelihood", "network")
-    cost: str = _s("cross_entropy", "quadratic, cross_entropy or log_likelihood", "network")
-    init: str = _s("default", "weight initialiser: large (N(0,1), ch1), default (N(0,1/n_in), ch3), xavier, he",
-                   "network")
+    cost: str = _s("cross_entropy", "cost function", "network")
+    init: str = _s("default", "weight initialiser (large: N(0,1), ch1; default: N(0,1/n_in), ch3)", "network")
     dropout: float = _s(0.0, "dropout probability p on hidden layers (0 = off)", "network")
     batch_norm: bool = _s(False, "batch normalisation after each hidden affine map", "network")
     # -- training ----------------------------------------------------------------------------
@@ -92,8 +90,8 @@ class RunConfig:
     batch_size: int = _s(10, "mini-batch size", "training")
     eta: float = _s(0.5, "learning rate η", "training")
     lmbda: float = _s(5.0, "regularisation parameter λ (0 = none)", "training")
-    regularizer: str = _s("l2", "l2 (weight decay) or l1", "training")
-    optimizer: str = _s("sgd", "sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw", "training")
+    regularizer: str = _s("l2", "regulariser (l2: weight decay)", "training")
+    optimizer: str = _s("sgd", "optimiser", "training")
     momentum: float | None = _s(None, "momentum coefficient μ (momentum, nesterov, sgd)", "training")
     beta1: float | None = _s(None, "Adam's β₁", "training")
     beta2: float | None = _s(None, "Adam's β₂", "training")
@@ -102,12 +100,11 @@ class RunConfig:
     weight_decay: float | None = _s(None, "decoupled weight decay (adamw)", "training")
     clip_norm: float | None = _s(None, "clip the gradient's global norm to K", "training")
     clip_value: float | None = _s(None, "clip each gradient entry to [-K, K]", "training")
-    schedule: str = _s("none", "η schedule: none, halve[:P] (the book's), step:N[:F], exponential[:G], cosine, "
-                       "warmup:N[+cosine]", "training")
-    early_stopping: str = _s("none", "none, no-improvement:N (the book's rule), average:N[:threshold]", "training")
+    schedule: str = _s("none", f"η schedule: {SCHEDULE_HELP}", "training")
+    early_stopping: str = _s("none", f"when to stop early: {EARLY_STOPPING_HELP}", "training")
     monitor_training: bool = _s(True, "also measure cost and accuracy on the training set each epoch", "training")
     seed: int = _s(0, "random seed: initial weights, shuffles, dropout", "training")
-    dtype: str = _s("float32", "float32 or float64", "training")
+    dtype: str = _s("float32", "floating-point type of weights and data", "training")
     threads: int = _s(0, "threads for training's matrix products (BLAS runs on one; large products are split "
                       "over N); 0 = auto: one when a mini-batch step is too small to share (the book's networks), "
                       "else all BLAS may use. Results are bit-identical only with the same BLAS kernels and "
@@ -132,40 +129,40 @@ class RunConfig:
         return RunConfig.from_dict({**self.to_dict(), **changes})
 
     # -- validation --------------------------------------------------------------------------
-    def validate(self) -> "RunConfig":
-        """Check every value; raise ConfigError with one line naming the setting."""
+    def validate(self, name=str) -> "RunConfig":
+        """Check every value; raise ConfigError with one line naming the setting as ``name(key)``
+        gives it (the command line passes its flag spelling: ``batch_size`` → ``--batch-size``)."""
         for f in fields(self):
             allowed = choices(f.name)
             value = getattr(self, f.name)
             if allowed and value not in allowed:
-                raise ConfigError(f"{f.name}: {unknown_name(f.name.replace('_', ' '), value, allowed)}")
-        if self.subset < 0:
-            raise ConfigError(f"subset must be >= 0 (0 = all training images), got {self.subset}")
-        if self.sizes:
-            if len(self.sizes) < 2:
-                raise ConfigError(f"sizes needs at least an input and an output size, got {self.sizes}")
-            if any(s < 1 for s in self.sizes):
-                raise ConfigError(f"layer sizes must be >= 1, got {','.join(map(str, self.sizes))}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
-        if self.epochs < 1:
-            raise ConfigError(f"epochs must be >= 1, got {self.epochs}")
-        if self.batch_size < 1:
-            raise ConfigError(f"batch_size must be >= 1, got {self.batch_size}")
-        if not (self.eta > 0 and math.isfinite(self.eta)):
-            raise ConfigError(f"eta (learning rate) must be a positive number, got {self.eta}")
-        if not (self.lmbda >= 0 and math.isfinite(self.lmbda)):
-            raise ConfigError(f"lmbda must be >= 0, got {self.lmbda}")
-        for key in ("clip_norm", "clip_value"):
-            v = getattr(self, key)
-            if v is not None and not (v > 0 and math.isfinite(v)):
-                raise ConfigError(f"{key} must be a positive number, got {v}")
-        if self.seed < 0:
-            raise ConfigError(f"seed must be >= 0, got {self.seed}")
-        if self.threads < 0:
-            raise ConfigError(f"threads must be >= 0 (0 = auto), got {self.threads}")
-        parse_schedule(self.schedule)
-        parse_early_stopping(self.early_stopping)
+                raise ConfigError(f"{name(f.name)}: {unknown_name(f.name.replace('_', ' '), value, allowed)}")
+        if self.sizes and len(self.sizes) < 2:
+            raise ConfigError(f"{name('sizes')} needs at least an input and an output size, got {self.sizes}")
+        if any(s < 1 for s in self.sizes):
+            raise ConfigError(f"layer sizes must be >= 1, got {name('sizes')} {','.join(map(str, self.sizes))}")
+        problems = [
+            ("subset", self.subset >= 0, "must be >= 0 (0 = all training images)"),
+            ("dropout", 0.0 <= self.dropout < 1.0, "must be in [0, 1)"),
+            ("epochs", self.epochs >= 1, "must be >= 1"),
+            ("batch_size", self.batch_size >= 1, "must be >= 1"),
+            ("eta", self.eta > 0 and math.isfinite(self.eta), "(learning rate) must be a positive number"),
+            ("lmbda", self.lmbda >= 0 and math.isfinite(self.lmbda), "must be >= 0"),
+            ("clip_norm", self.clip_norm is None or self.clip_norm > 0 and math.isfinite(self.clip_norm),
+             "must be a positive number"),
+            ("clip_value", self.clip_value is None or self.clip_value > 0 and math.isfinite(self.clip_value),
+             "must be a positive number"),
+            ("seed", self.seed >= 0, "must be >= 0"),
+            ("threads", self.threads >= 0, "must be >= 0 (0 = auto)"),
+        ]
+        for key, ok, rule in problems:
+            if not ok:
+                raise ConfigError(f"{name(key)} {rule}, got {getattr(self, key)}")
+        for key, parse in (("schedule", parse_schedule), ("early_stopping", parse_early_stopping)):
+            try:
+                parse(getattr(self, key))
+            except ConfigError as e:
+                raise ConfigError(f"{name(key)}: {e}") from None
         return self
 
     def to_toml(self, header: str | None = None) -> str:
@@ -173,8 +170,9 @@ class RunConfig:
 
 
 def field_help() -> dict:
-    """The one-line description of each setting."""
-    return {f.name: f.metadata["help"] for f in fields(RunConfig)}
+    """The one-line description of each setting; a named choice lists what the registries hold."""
+    return {f.name: f.metadata["help"] + (f": {', '.join(choices(f.name))}" if choices(f.name) else "")
+            for f in fields(RunConfig)}
 
 
 _NORMALISED = {name for name in RunConfig.__dataclass_fields__ if choices(name)}

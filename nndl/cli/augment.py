@@ -2,7 +2,7 @@
 and random rotations, skews and translations (chapter 6, problem 7)."""
 from __future__ import annotations
 
-from .options import add_data_dir
+from . import options
 
 
 def add_parser(subparsers):
@@ -10,14 +10,14 @@ def add_parser(subparsers):
                               description="Write a PNG showing one training image, its four 1-pixel shifts, "
                               "fixed rotations/skews/shifts and random transforms as used for on-the-fly "
                               "augmentation (nndl.data.augment.RandomAffine).")
-    p.add_argument("--out", default="augment.png", help="PNG file to write (default: augment.png)")
-    p.add_argument("--index", type=int, default=0, help="which training image (default: 0)")
-    p.add_argument("-n", type=int, default=16, help="number of random transforms (default: 16)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random transforms (default: 0)")
-    p.add_argument("--rotation", type=float, default=10.0, help="max rotation in degrees (default: 10)")
-    p.add_argument("--shear", type=float, default=0.15, help="max skew (default: 0.15)")
-    p.add_argument("--shift", type=float, default=2.0, help="max translation in pixels (default: 2)")
-    add_data_dir(p)
+    options.add_out(p, "the picture to write", default="augment.png", metavar="PNG")
+    p.add_argument("--index", type=int, default=0, metavar="N", help="which training image (default: 0)")
+    p.add_argument("-n", type=int, default=16, metavar="N", help="number of random transforms (default: 16)")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the random transforms (default: 0)")
+    p.add_argument("--rotation", type=float, default=10.0, metavar="DEG", help="max rotation in degrees (default: 10)")
+    p.add_argument("--shear", type=float, default=0.15, metavar="S", help="max skew (default: 0.15)")
+    p.add_argument("--shift", type=float, default=2.0, metavar="PX", help="max translation in pixels (default: 2)")
+    options.add(p, "data_dir")
     return p
 
 

@@ -4,15 +4,16 @@ To add a command, write a module in this package with
 
     def add_parser(subparsers):  # returns the argparse parser it adds
         p = subparsers.add_parser("my-command", help="...", description="...")
-        p.add_argument(...)
+        options.add(p, "data_dir", "json")   # shared options come from nndl.cli.options
         return p
 
     def run(args) -> int:         # the exit status
         ...
 
-and append it to ``COMMANDS`` below (one line). Raise :class:`nndl.errors.NNDLError` (or
-ValueError) with a one-line message for bad input: ``nndl.cli.main`` prints it as
-``nndl: error: <message>`` and exits with status 2.
+and append it to ``COMMANDS`` below (one line of its own, so that branches adding commands
+do not collide). Raise :class:`nndl.errors.NNDLError` (or ValueError) with a
+one-line message for bad input: ``nndl.cli.main`` prints it as ``nndl: error: <message>`` and
+exits with status 2. A command parses and prints; the work is done in :mod:`nndl.app`.
 """
 from . import baseline, evaluate, predict, reproduce, train
 

@@ -1,36 +1,38 @@
 """``nndl compare-optimizers``: the lecture's optimiser comparison as one PNG."""
 from __future__ import annotations
 
+import argparse
 import json
 
-from ._modern import add_run_options, setup_from_args
+from ..errors import ConfigError, unknown_name
+from . import options
 
 DESCRIPTION = """\
 Train the same network with each optimiser, from the same initial weights and on the same
 mini-batches, and plot their training-loss curves (per mini-batch, moving average) on one PNG,
 like the lecture's optimiser comparison. Each optimiser uses its own default learning rate
-(Keras's) unless --lr NAME=ETA sets it. The network and data are chosen with the options of
+(Keras's) unless --eta NAME=ETA sets it. The network and data are chosen with the options of
 'nndl train' (default here: [784,100,10] ReLU, softmax + log-likelihood, 10,000 images)."""
 
 DEFAULTS = {"activation": "relu", "cost": "log_likelihood", "lmbda": 0.0, "batch_size": 64, "subset": 10000,
-            "init": "xavier"}
+            "init": "xavier", "epochs": 3}
 
 
 def add_parser(subparsers):
-    import argparse
-
     p = subparsers.add_parser("compare-optimizers", help="train one network with each optimiser; plot the "
                               "loss curves on one PNG", description=DESCRIPTION,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+                              formatter_class=options.RawFormatter)
     c = p.add_argument_group("comparison")
     c.add_argument("--optimizers", default="sgd,momentum,nesterov,adagrad,rmsprop,adam", metavar="A,B,...",
                    help="optimisers to compare (default: sgd,momentum,nesterov,adagrad,rmsprop,adam)")
-    c.add_argument("--lr", action="append", default=[], metavar="NAME=ETA",
-                   help="learning rate of one optimiser (repeatable), e.g. --lr sgd=0.1")
-    c.add_argument("--epochs", type=int, default=3, metavar="N", help="epochs per optimiser (default: 3)")
-    c.add_argument("--out", default="optimizers.png", metavar="PNG", help="plot file (default: optimizers.png)")
-    c.add_argument("--json", action="store_true", help="print the final losses as one JSON object")
-    add_run_options(p, overrides=DEFAULTS)
+    c.add_argument("--eta", dest="etas", action="append", default=[], metavar="NAME=ETA",
+                   help="learning rate of one optimiser (repeatable), e.g. --eta sgd=0.1")
+    c.add_argument("--lr", dest="etas", action="append", help=argparse.SUPPRESS)  # the old spelling
+    options.add_out(c, "the plot to write", default="optimizers.png", metavar="PNG")
+    options.add(c, "json", "config", "data_dir")
+    training = ("epochs", "batch_size", "lmbda", "regularizer", "beta1", "beta2", "rho", "eps", "clip_norm",
+                "clip_value", "seed", "dtype")
+    options.add_settings(p, (*options.SHORT_RUN[:2], ("training", training)), defaults=DEFAULTS)
     return p
 
 
@@ -43,28 +45,29 @@ def _lrs(pairs):
         except ValueError:
             sep = ""
         if not sep or not out[name.strip().lower()] > 0:
-            raise ValueError(f"--lr takes NAME=ETA with ETA > 0, got {pair!r}")
+            raise ConfigError(f"--eta takes NAME=ETA with ETA > 0, got {pair!r}")
     return out
 
 
 def run(args) -> int:
+    from ..app.build import setup_run
     from ..app.compare import compare_optimizers
-    from ..viz import plot_comparison
     from ..optim import OPTIMIZERS
+    from ..viz import plot_comparison
 
     names = [s.strip().lower() for s in args.optimizers.split(",") if s.strip()]
     for name in names:
         if name not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {name!r}: choose from {', '.join(sorted(OPTIMIZERS))}")
-    lrs = _lrs(args.lr)
-    cfg, prepared, model = setup_from_args(args, overrides=DEFAULTS)
+            raise ConfigError(f"--optimizers: {unknown_name('optimizer', name, OPTIMIZERS)}")
+    lrs = _lrs(args.etas)
+    cfg, prepared, model = setup_run(options.config_from(args, DEFAULTS), args.data_dir)
     train = prepared.data.train
     kwargs = {k: getattr(cfg, k) for k in ("beta1", "beta2", "rho", "eps", "clip_norm", "clip_value")}
-    curves = compare_optimizers(model, train.X, train.y, names, epochs=args.epochs, batch_size=cfg.batch_size,
+    curves = compare_optimizers(model, train.X, train.y, names, epochs=cfg.epochs, batch_size=cfg.batch_size,
                                 lrs=lrs, **kwargs)
     sizes = ",".join(map(str, cfg.sizes))
     plot_comparison(curves, args.out, title=f"[{sizes}] {cfg.activation}/{cfg.cost}, batch {cfg.batch_size}, "
-                                            f"{train.n:,} images, {args.epochs} epoch(s)")
+                                            f"{train.n:,} images, {cfg.epochs} epoch(s)")
     final = {c.name: {"lr": c.optimizer["lr"], "final_epoch_loss": c.epoch_cost[-1] if c.epoch_cost else None,
                       "diverged": c.diverged, "seconds": round(c.seconds, 2)} for c in curves}
     if args.json:

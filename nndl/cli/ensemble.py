@@ -2,14 +2,16 @@
 them vote (the book's ensemble of 5 reaches 99.67%)."""
 from __future__ import annotations
 
+import argparse
 import json
 
-from .options import add_data_dir
+from ..app.convnets import ARCHITECTURES
+from . import options
+
+TRAIN_DEFAULTS = {"epochs": 10, "eta": 0.03, "lmbda": 0.1, "seed": 0}
 
 
 def add_parser(subparsers):
-    from ..app.convnets import ARCHITECTURES
-
     p = subparsers.add_parser("ensemble", help="train or evaluate an ensemble of networks (chapter 6)",
                               description="Train k networks of a chapter 6 architecture that differ only in "
                               "their seed (network3 settings: mini-batch 10, the book's initialisation and L2), "
@@ -18,22 +20,20 @@ def add_parser(subparsers):
     sub = p.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
     t = sub.add_parser("train", help="train k networks and save them as an ensemble folder")
-    t.add_argument("out", help="folder to write (member_XX.npz + ensemble.json)")
-    t.add_argument("--arch", choices=sorted(ARCHITECTURES), default="conv2-relu",
-                   help="network (default: conv2-relu, the book's ReLU net)")
-    t.add_argument("-k", type=int, default=5, help="number of networks (default: 5)")
-    t.add_argument("--seed", type=int, default=0, help="seed of the first member; the others follow (default: 0)")
-    t.add_argument("--epochs", type=int, default=10, help="epochs per network (default: 10; the book: 40)")
-    t.add_argument("--eta", type=float, default=0.03, help="learning rate (default: 0.03)")
-    t.add_argument("--lmbda", type=float, default=0.1, help="the book's L2 lambda (default: 0.1)")
+    options.add_out(t, "the ensemble folder to write (member_XX.npz + ensemble.json)")
+    t.add_argument("legacy_out", nargs="?", help=argparse.SUPPRESS)  # the folder was once positional
+    t.add_argument("--arch", default="conv2-relu", metavar="ARCH",
+                   help=f"network: {', '.join(ARCHITECTURES)} (default: conv2-relu, the book's ReLU net)")
+    t.add_argument("-k", type=int, default=5, metavar="N", help="number of networks (default: 5)")
+    for name in ("epochs", "eta", "lmbda", "subset", "seed"):
+        options.add_setting(t, name, TRAIN_DEFAULTS.get(name))
     t.add_argument("--expanded", action="store_true", help="train on the x5 expanded data")
-    t.add_argument("--subset", type=int, default=0, metavar="N", help="train on the first N images only")
-    add_data_dir(t)
+    options.add(t, "data_dir")
     e = sub.add_parser("evaluate", help="accuracy of the vote, the average and each member")
     e.add_argument("folder", help="an ensemble folder written by 'nndl ensemble train'")
-    e.add_argument("--split", choices=("test", "validation"), default="test")
-    add_data_dir(e)
-    e.add_argument("--json", action="store_true", help="print one JSON object")
+    e.add_argument("--split", choices=("test", "validation"), default="test",
+                   help="which split to evaluate on (default: test)")
+    options.add(e, "data_dir", "json")
     return p
 
 
@@ -41,8 +41,7 @@ def _data(args, expanded=False):
     from ..data import load_mnist
     from ..data.expand import load_expanded_mnist
 
-    d = load_expanded_mnist(args.data_dir, scale="book") if expanded else load_mnist(args.data_dir, scale="book")
-    return d
+    return load_expanded_mnist(args.data_dir, scale="book") if expanded else load_mnist(args.data_dir, scale="book")
 
 
 def _report(r, split, as_json):
@@ -62,20 +61,21 @@ def run(args) -> int:
     from ..errors import ConfigError
 
     if args.action == "train":
+        out = args.out or args.legacy_out
+        if not out:
+            raise ConfigError("give the folder to write with --out DIR")
         if args.k < 1:
             raise ConfigError(f"-k must be >= 1, got {args.k}")
-        if args.epochs < 1:
-            raise ConfigError(f"--epochs must be >= 1, got {args.epochs}")
-        if args.subset < 0:
-            raise ConfigError(f"--subset must be >= 0, got {args.subset}")
-        folder = claim_folder(args.out, "ensemble folder")  # before training: a taken folder fails at once
+        cfg = options.config_from(args, TRAIN_DEFAULTS)
+        chapter6_model(args.arch)  # an unknown architecture fails before the data is loaded
+        folder = claim_folder(out, "ensemble folder")  # before training: a taken folder fails at once
         with removed_on_failure(folder, keep=lambda: (folder.path / INDEX).is_file()):
             d = _data(args, args.expanded)
             models, seeds = [], []
             for i in range(args.k):
-                seed = args.seed + i
+                seed = cfg.seed + i
                 model = chapter6_model(args.arch, seed)
-                best = train_chapter6(model, d, args.epochs, args.eta, args.lmbda, subset=args.subset)
+                best = train_chapter6(model, d, cfg.epochs, cfg.eta, cfg.lmbda, subset=cfg.subset)
                 print(f"member {i + 1}/{args.k} (seed {seed}): test accuracy {100 * best.test_accuracy:.2f}%",
                       flush=True)
                 models.append(model)
@@ -84,7 +84,7 @@ def run(args) -> int:
             ens.save(folder)
         r = ens.evaluate(d.test.X.reshape(-1, *models[0].input_shape), d.test.y)
         _report(r, "test", False)
-        print(f"saved {args.k} networks to {args.out}")
+        print(f"saved {args.k} networks to {out}")
         return 0
     ens = Ensemble.load(args.folder)
     d = _data(args)

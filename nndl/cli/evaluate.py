@@ -3,7 +3,8 @@ the misclassified digits."""
 from __future__ import annotations
 
 import json
-from .options import add_data_dir
+
+from . import options
 
 
 def add_parser(subparsers):
@@ -14,12 +15,10 @@ def add_parser(subparsers):
     p.add_argument("model", metavar="MODEL", help="a model file (.npz written by nndl) or a run folder")
     p.add_argument("--split", choices=("test", "validation", "training"), default="test",
                    help="which split to evaluate on (default: test)")
-    p.add_argument("--out-dir", metavar="DIR", help="where to write the PNGs (default: the model's folder)")
+    options.add_out(p, "the folder for the PNGs (default: the model's folder)", old=("--out-dir",))
     p.add_argument("--gallery-size", type=int, default=100, metavar="N",
                    help="at most N misclassified digits in the gallery (default: 100)")
-    add_data_dir(p)
-    p.add_argument("--no-plots", action="store_true", help="do not write the PNGs")
-    p.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    options.add(p, "data_dir", "no_plots", "json")
     return p
 
 
@@ -31,7 +30,7 @@ def run(args) -> int:
 
         raise ConfigError(f"--gallery-size must be >= 0, got {args.gallery_size}")
     r = evaluate_model(args.model, split=args.split, data_dir=args.data_dir,
-                       out_dir=None if args.no_plots else (args.out_dir or ""), gallery_size=args.gallery_size)
+                       out_dir=None if args.no_plots else (args.out or ""), gallery_size=args.gallery_size)
     if args.json:
         print(json.dumps({k: v for k, v in r.items() if not hasattr(v, "shape")}))
         return 0

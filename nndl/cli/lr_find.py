@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ._modern import add_run_options, setup_from_args
+from . import options
 
 DESCRIPTION = """\
 Learning-rate range test (L. Smith; lecture 2): train the network for a short run while the
@@ -16,19 +16,18 @@ chapter-1 network:  nndl lr-find --sizes 784,30,10 --cost quadratic --lmbda 0"""
 
 
 def add_parser(subparsers):
-    import argparse
 
     p = subparsers.add_parser("lr-find", help="learning-rate range test: plot loss vs eta, suggest a range",
-                              description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+                              description=DESCRIPTION, formatter_class=options.RawFormatter)
     t = p.add_argument_group("range test")
-    t.add_argument("--start", type=float, default=1e-4, metavar="ETA", help="first learning rate (default: 1e-4)")
+    t.add_argument("--start", type=float, default=1e-4, metavar="ETA", help="first learning rate (default: 0.0001)")
     t.add_argument("--end", type=float, default=100.0, metavar="ETA", help="last learning rate (default: 100)")
     t.add_argument("--steps", type=int, default=1000, metavar="N", help="mini-batches in the test (default: 1000)")
     t.add_argument("--smooth", type=float, default=0.98, metavar="B",
                    help="exponential smoothing of the loss curve, in [0, 1) (default: 0.98)")
-    t.add_argument("--out", default="lr_find.png", metavar="PNG", help="plot file (default: lr_find.png)")
-    t.add_argument("--json", action="store_true", help="print the result as one JSON object")
-    add_run_options(p)
+    options.add_out(t, "the plot to write", default="lr_find.png", metavar="PNG")
+    options.add(t, "json", "config", "data_dir")
+    options.add_settings(p, options.SHORT_RUN)
     return p
 
 
@@ -36,7 +35,9 @@ def run(args) -> int:
     from ..train.lrfind import lr_find
     from ..viz import plot_lr_find
 
-    cfg, prepared, model = setup_from_args(args)
+    from ..app.build import setup_run
+
+    cfg, prepared, model = setup_run(options.config_from(args), args.data_dir)
     train = prepared.data.train
     result = lr_find(model, train.X, train.y, start=args.start, end=args.end, steps=args.steps,
                      batch_size=cfg.batch_size, smooth=args.smooth)

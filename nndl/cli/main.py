@@ -13,6 +13,7 @@ import os
 import sys
 
 from ..errors import NNDLError
+from .options import Formatter
 
 
 class UsageError(Exception):
@@ -21,7 +22,10 @@ class UsageError(Exception):
 
 class Parser(argparse.ArgumentParser):
     """argparse, but errors are raised (and printed by main as one line), not printed with
-    the usage text."""
+    the usage text; help texts are plain text (see :class:`nndl.cli.options.Formatter`)."""
+
+    def __init__(self, *args, formatter_class=Formatter, **kwargs):
+        super().__init__(*args, formatter_class=formatter_class, **kwargs)
 
     def error(self, message):
         raise UsageError(f"{message} (see '{self.prog} --help')")
@@ -30,9 +34,11 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
     from .commands import COMMANDS
+    from .reproduce import covered
 
     parser = Parser(prog="nndl", description="Neural Networks and Deep Learning (M. Nielsen) from first "
-                    "principles: train, evaluate and use networks on MNIST, and reproduce the book's results.",
+                    "principles: train, evaluate and use networks on MNIST, and reproduce the book's results — "
+                    f"{covered()}: 'nndl reproduce --list'.",
                     epilog="Run 'nndl COMMAND --help' for a command's options.")
     parser.add_argument("--version", action="version", version=f"nndl {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command", parser_class=Parser)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import sys
 
+from . import options
+
 
 def add_parser(subparsers):
     p = subparsers.add_parser("predict", help="classify images of handwritten digits (PNG, JPEG, ...)",
@@ -17,15 +19,15 @@ def add_parser(subparsers):
                               "classified, 2 when any was not.")
     p.add_argument("model", metavar="MODEL", help="a model file (.npz written by nndl) or a run folder")
     p.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
-    p.add_argument("--json", action="store_true", help="print one JSON object per image: image, digit, probabilities")
-    p.add_argument("--save-input", metavar="DIR", help="also save each preprocessed 28x28 input as a PNG in DIR")
+    options.add(p, "json")
+    options.add_out(p, "also save each preprocessed 28x28 input as a PNG in this folder", old=("--save-input",))
     return p
 
 
 def run(args) -> int:
     from ..app.evaluation import predict_images
 
-    results = predict_images(args.model, args.images, save_dir=args.save_input)
+    results = predict_images(args.model, args.images, save_dir=args.out)
     failed = 0
     for r in results:
         if "error" in r:

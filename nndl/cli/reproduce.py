@@ -1,34 +1,41 @@
 """``nndl reproduce``: the book's experiments, the book's figure beside the measured one."""
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from pathlib import Path
-from .options import add_data_dir
+
+from . import options
 
 DESCRIPTION = """\
 Run the book's experiments as named recipes and print the book's figure beside the one
-measured here. Each writes its run folder under --run-root. EXPERIMENT is a recipe name
-(see --list), a chapter (ch1, ch3, ...) or 'all'. With no EXPERIMENT, lists the recipes."""
+measured here. Each writes its run folder under --out. EXPERIMENT is a recipe name (see
+--list), a chapter (ch1, ch3, ...) or 'all'. With no EXPERIMENT, lists the recipes."""
+
+
+def covered() -> str:
+    """What reproduce covers, from the registry: 'chapters 1, 3 and 6 (23 experiments)'."""
+    from ..app.reproduce import RECIPES
+
+    chapters = sorted({r.chapter for r in RECIPES.values()})
+    names = ", ".join(map(str, chapters[:-1])) + f" and {chapters[-1]}" if len(chapters) > 1 else str(chapters[0])
+    return f"chapters {names} ({len(RECIPES)} experiments)"
 
 
 def add_parser(subparsers):
-    p = subparsers.add_parser("reproduce", help="reproduce the book's results (chapters 1 and 3)",
-                              description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser("reproduce", help=f"reproduce the book's results: {covered()}",
+                              description=DESCRIPTION, formatter_class=options.RawFormatter)
     p.add_argument("experiments", nargs="*", metavar="EXPERIMENT",
                    help="recipes to run: names, chapters (ch1, ch3) or 'all' (default: list them)")
     p.add_argument("--list", action="store_true", help="list the recipes with the book's figures and a time "
                    "estimate for this machine, and exit")
-    p.add_argument("--run-root", metavar="DIR", default="runs", help="where the run folders go (default: runs)")
-    add_data_dir(p)
+    options.add_out(p, "where the run folders go", default="runs", old=("--run-root",))
+    options.add(p, "data_dir")
     p.add_argument("--seed", type=int, metavar="N", help="random seed for every training recipe (default: each "
                    "recipe's own; single runs vary by a few tenths of a point, and chapter 1's networks by more)")
     p.add_argument("--markdown", metavar="FILE", help="also write the results table (book vs nndl vs time) "
                    "as Markdown to FILE")
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("-q", "--quiet", action="store_true", help="print only the results table")
-    out.add_argument("--json", action="store_true", help="print one JSON object per finished recipe")
+    options.add_output_mode(p)
     return p
 
 
@@ -61,27 +68,10 @@ def markdown_table(rows) -> str:
     return "\n".join(lines) + "\n"
 
 
-class _Printer:
-    """Epoch lines for recipe runs, thinned out for long runs."""
-
-    def __init__(self, name, epochs):
-        from ..train import Callback
-
-        every = 1 if epochs <= 60 else 20
-
-        class P(Callback):
-            def on_epoch_end(self, epoch, logs):
-                e = logs["epoch"]
-                if e % every == 0 or e == 1 or e == epochs:
-                    print(f"  {name} epoch {e:>3}/{epochs}  acc {logs.get('accuracy', float('nan')) * 100:6.2f}%  "
-                          f"eval_acc {logs['val_accuracy'] * 100:6.2f}%  {logs['time']:.1f}s", flush=True)
-
-        self.callback = P()
-
-
 def run(args) -> int:
+    from ..app.reproduce import Context, run_recipe, select
     from ..errors import ConfigError
-    from ..app.reproduce import Context, recipe_config, run_recipe, select
+    from ..train import EpochLogger
 
     if args.seed is not None and args.seed < 0:
         raise ConfigError(f"--seed must be >= 0, got {args.seed}")
@@ -97,9 +87,11 @@ def run(args) -> int:
         callbacks = ()
         if not args.quiet and not args.json:
             print(f"== {r.name}: {r.description} (book: {r.show(r.book_value)} {r.book_split})", flush=True)
-            if r.run is None:
-                callbacks = (_Printer(r.name, recipe_config(r).epochs).callback,)
-        ctx = Context(root=Path(args.run_root), data_dir=args.data_dir, callbacks=callbacks, stamp=stamp,
+            epochs = int(r.settings.get("epochs", 30))
+            measured = r.book_split if r.run is None else "validation"  # chapter 6 picks epochs by validation
+            callbacks = (EpochLogger(eval_label=measured, every=1 if epochs <= 60 else 20,
+                                     prefix=f"  {r.name} "),)
+        ctx = Context(root=Path(args.out), data_dir=args.data_dir, callbacks=callbacks, stamp=stamp,
                       seed=args.seed)
         o = run_recipe(r, ctx)
         rows.append((r, o))

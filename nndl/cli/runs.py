@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+from . import options
+
 DESCRIPTION = """\
 List the run folders under FOLDER (default: runs, where 'nndl train' writes them): each run's
 status (finished, running, stopped: continue it with 'nndl train --resume RUN'), network,
@@ -13,7 +15,7 @@ epoch, and the final model's test accuracy."""
 def add_parser(subparsers):
     p = subparsers.add_parser("runs", help="list runs with their key settings and results", description=DESCRIPTION)
     p.add_argument("folder", metavar="FOLDER", nargs="?", default="runs", help="folder of runs (default: runs)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of text: one object per run, per line")
+    options.add(p, "json")
     return p
 
 

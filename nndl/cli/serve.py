@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from .options import add_data_dir
+from . import options
 
 LOOPBACK = ("localhost",)
 
@@ -24,7 +24,7 @@ def add_parser(subparsers):
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     p.add_argument("--max-body", type=int, default=2 * 1024 * 1024, metavar="BYTES",
                    help="largest request body accepted (default: 2 MiB)")
-    add_data_dir(p)
+    options.add(p, "data_dir")
     return p
 
 

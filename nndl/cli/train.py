@@ -4,14 +4,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import fields
 from pathlib import Path
 
-from ..app.settings import RunConfig, field_help, load_config, parse_sizes
+from ..app.settings import load_config
 from ..errors import ConfigError
-from ..train import Callback
+from ..train import EpochLogger
+from . import options
 from .gradients import add_train_options, train_callbacks
-from .options import add_data_dir
 
 DESCRIPTION = """\
 Train a network on MNIST and write a run folder: config.toml (replay with --config),
@@ -27,110 +26,25 @@ digits (with a notice), so it works offline.
 Settings take the book's names; a TOML file (--config) holds the same keys (e.g. eta = 0.5);
 options given on the command line override the file."""
 
-_GROUPS = {
-    "data": ("dataset", "subset", "scale", "evaluation_data", "preprocess"),
-    "network": ("sizes", "activation", "output_activation", "cost", "init", "dropout", "batch_norm"),
-    "training": ("epochs", "batch_size", "eta", "lmbda", "regularizer", "optimizer", "momentum", "beta1",
-                 "beta2", "rho", "eps", "weight_decay", "clip_norm", "clip_value", "schedule",
-                 "early_stopping", "monitor_training", "seed", "dtype", "threads"),
-}
-_METAVAR = {"sizes": "N,N,...", "subset": "N", "epochs": "N", "batch_size": "N", "seed": "N", "dropout": "P",
-            "clip_norm": "K", "clip_value": "K", "eta": "η", "lmbda": "λ", "momentum": "μ", "rho": "ρ",
-            "beta1": "β1", "beta2": "β2", "eps": "ε", "weight_decay": "WD", "schedule": "SPEC",
-            "early_stopping": "RULE", "threads": "N"}
-
-
-def _sizes_arg(text):
-    try:
-        return parse_sizes(text)
-    except ConfigError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-
 
 def add_parser(subparsers):
     p = subparsers.add_parser("train", help="train a network and write a run folder", description=DESCRIPTION,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+                              formatter_class=options.RawFormatter)
     run = p.add_argument_group("run")
-    run.add_argument("--config", metavar="FILE", help="TOML file of settings (e.g. a run's config.toml to replay it)")
+    options.add(run, "config")
     run.add_argument("--resume", metavar="RUN", help="continue a stopped run folder from its last completed epoch")
-    run.add_argument("--run-dir", metavar="DIR", help="the run folder to write (default: runs/<time>-<sizes>-<cost> "
-                     "under the current directory)")
-    add_data_dir(run)
-    out = run.add_mutually_exclusive_group()
-    out.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
-    out.add_argument("--json", action="store_true", help="print one JSON object per line: an 'epoch' event per "
-                     "epoch and a final 'done' event (for scripts)")
+    options.add_out(run, "the run folder to write (default: runs/<time>-<sizes>-<cost> under the current "
+                    "directory)", old=("--run-dir",))
+    options.add(run, "data_dir")
+    options.add_output_mode(run)
     run.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
                      help="progress bar over each epoch on stderr (default: auto = when stderr is a terminal)")
-    run.add_argument("--no-plots", action="store_true", help="do not write accuracy.png and cost.png")
-
-    helps = field_help()
-    defaults = RunConfig()
-    by_name = {f.name: f for f in fields(RunConfig)}
-    for group, names in _GROUPS.items():
-        g = p.add_argument_group(group)
-        for name in names:
-            f = by_name[name]
-            default = getattr(defaults, name)
-            shown = "input,100,output" if name == "sizes" else ("unset" if default is None else default)
-            text = f"{helps.get(name, '')} (default: {shown})".replace("%", "%%")
-            flag = "--" + name.replace("_", "-")
-            if name == "batch_norm":
-                g.add_argument(flag, dest=name, action="store_const", const=True, default=argparse.SUPPRESS, help=text)
-            elif name == "monitor_training":
-                g.add_argument("--no-monitor-training", dest=name, action="store_const", const=False,
-                               default=argparse.SUPPRESS, help="do not measure cost and accuracy on the training "
-                               "set each epoch (faster; the plots then show validation only)")
-            else:
-                typ = {"int": int, "float": float, "float | None": float, "list": _sizes_arg}.get(str(f.type), str)
-                g.add_argument(flag, dest=name, type=typ, metavar=_METAVAR.get(name, name.upper().split("_")[0]),
-                               default=argparse.SUPPRESS, help=text)
-            if name == "sizes":
-                g.add_argument("--hidden", dest="hidden", type=_sizes_arg, metavar="N,...", default=argparse.SUPPRESS,
-                               help="hidden-layer sizes only, e.g. 100 or 100,30; input and output sizes come from "
-                               "the dataset")
+    options.add(run, "no_plots", no_plots="do not write accuracy.png and cost.png")
+    network = options.add_settings(p)["network"]
+    network.add_argument("--hidden", dest="hidden", type=options.sizes_arg, metavar="N,...", default=argparse.SUPPRESS,
+                   help="hidden-layer sizes only, e.g. 100 or 100,30; input and output sizes come from the dataset")
     add_train_options(p)
     return p
-
-
-def _settings(args) -> dict:
-    names = {f.name for f in fields(RunConfig)}
-    return {k: v for k, v in vars(args).items() if k in names}
-
-
-class EpochPrinter(Callback):
-    """One line per epoch, human or JSON."""
-
-    def __init__(self, json_lines: bool, epochs: int, eval_label: str):
-        self.json_lines, self.epochs, self.eval_label = json_lines, epochs, eval_label
-
-    def on_epoch_end(self, epoch, logs):
-        if self.json_lines:
-            print(json.dumps({"event": "epoch", **{k: _num(v) for k, v in logs.items()}}), flush=True)
-            return
-        width = len(str(self.epochs))
-        parts = [f"epoch {logs['epoch']:>{width}}/{self.epochs}"]
-        if "cost" in logs:
-            parts.append(f"cost {logs['cost']:.4f}")
-        if "accuracy" in logs:
-            parts.append(f"acc {logs['accuracy'] * 100:6.2f}%")
-        short = "val" if self.eval_label == "validation" else "test"
-        if "val_cost" in logs:
-            parts.append(f"{short}_cost {logs['val_cost']:.4f}")
-        if "val_accuracy" in logs:
-            parts.append(f"{short}_acc {logs['val_accuracy'] * 100:6.2f}%")
-        parts.append(f"eta {logs['lr']:g}")
-        parts.append(f"{logs['time']:.1f}s")
-        print("  ".join(parts), flush=True)
-
-
-def _num(v):
-    try:
-        import math
-
-        return v if not isinstance(v, float) or math.isfinite(v) else None
-    except Exception:  # pragma: no cover
-        return v
 
 
 def _progress_wanted(args) -> bool:
@@ -143,24 +57,18 @@ def run(args) -> int:
     from ..app.runs import resume_run, train_run
     from ..train import ProgressBar
 
-    settings = _settings(args)
-    if "hidden" in vars(args):
-        if "sizes" in settings:
-            raise ConfigError("give either --sizes or --hidden, not both")
-        settings["_hidden"] = args.hidden
+    settings = options.settings_from(args)
+    hidden = getattr(args, "hidden", None)
+    if hidden is not None and "sizes" in settings:
+        raise ConfigError("give either --sizes or --hidden, not both")
     human = not args.quiet and not args.json
     resume_epochs = settings.pop("epochs", None) if args.resume else None
-    if args.resume:
-        if args.config or settings or args.run_dir:
-            raise ConfigError("--resume takes every setting from RUN/config.toml (only --epochs may change); do "
-                              "not combine it with --config, --run-dir or other training options")
-    base = load_config(args.config) if args.config else RunConfig()
-    hidden = settings.pop("_hidden", None)
-    cfg = base.replace(**settings) if settings else base
-    if hidden is not None:
-        if not hidden or any(h < 1 for h in hidden):
-            raise ConfigError(f"hidden layer sizes must be >= 1, got {hidden}")
-        cfg = cfg.replace(sizes=[])  # resolved below, once the data's sizes are known
+    if args.resume and (args.config or settings or hidden is not None or args.out):
+        raise ConfigError("--resume takes every setting from RUN/config.toml (only --epochs may change); do not "
+                          "combine it with --config, --out or other training options")
+    if hidden is not None and (not hidden or any(h < 1 for h in hidden)):
+        raise ConfigError(f"--hidden layer sizes must be >= 1, got {hidden}")
+    cfg = options.config_from(args)
     allow_fallback = not args.config and not settings and hidden is None and not args.data_dir
 
     started = {}
@@ -188,9 +96,8 @@ def run(args) -> int:
     if _progress_wanted(args):
         extra.append(ProgressBar())
     if not args.quiet:
-        shown = load_config(f"{args.resume}/config.toml") if args.resume and _has_config(args.resume) else cfg
-        shown = shown.replace(epochs=resume_epochs) if resume_epochs else shown
-        extra.append(EpochPrinter(args.json, shown.epochs, shown.evaluation_data))
+        shown = load_config(Path(args.resume) / "config.toml") if args.resume and _has_config(args.resume) else cfg
+        extra.append(EpochLogger(json_lines=args.json, eval_label=shown.evaluation_data))
     extra += diag_callbacks
     data_dir = args.data_dir
     try:
@@ -198,9 +105,9 @@ def run(args) -> int:
             result = resume_run(args.resume, data_dir=data_dir, callbacks=extra, plots=not args.no_plots,
                                 on_start=on_start, epochs=resume_epochs)
         else:
-            if hidden is not None:
-                cfg = _with_hidden(cfg, hidden, data_dir, allow_fallback)
-            result = train_run(cfg, args.run_dir, data_dir=data_dir, allow_fallback=allow_fallback,
+            if hidden is not None:  # input and output sizes come from the dataset
+                cfg = cfg.replace(sizes=[64 if cfg.dataset == "digits8x8" else 784, *hidden, 10])
+            result = train_run(cfg, args.out, data_dir=data_dir, allow_fallback=allow_fallback,
                                callbacks=extra, plots=not args.no_plots, on_start=on_start)
     except KeyboardInterrupt:
         if "run_dir" in started and (Path(started["run_dir"]) / "checkpoint.npz").is_file():
@@ -226,12 +133,4 @@ def run(args) -> int:
 
 
 def _has_config(run_dir):
-    from pathlib import Path
-
     return (Path(run_dir) / "config.toml").is_file()
-
-
-def _with_hidden(cfg, hidden, data_dir, allow_fallback):
-    """--hidden: input and output sizes come from the dataset."""
-    n_in = 64 if cfg.dataset == "digits8x8" else 784
-    return cfg.replace(sizes=[n_in, *hidden, 10])

@@ -6,7 +6,7 @@ import json
 import signal
 import sys
 
-from .options import add_data_dir
+from . import options
 
 DESCRIPTION = """\
 Search nndl train's settings with Optuna: grid, random or TPE sampling, pruning of hopeless
@@ -30,7 +30,7 @@ def add_parser(subparsers):
     p = subparsers.add_parser("tune", help="hyper-parameter search (grid, random, TPE) on Optuna",
                               description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("space", metavar="SPACE.toml", help="the search space and budget")
-    p.add_argument("--tune-dir", metavar="DIR", help="the tune folder (default: tunes/<study>)")
+    options.add_out(p, "the tune folder (default: tunes/<study>)", old=("--tune-dir",))
     p.add_argument("--storage", metavar="URL", help="SQLAlchemy database URL of the study "
                    "(default: sqlite:///TUNE_DIR/study.db)")
     p.add_argument("--study", metavar="NAME", help="study name (default: the space file's name)")
@@ -49,11 +49,9 @@ def add_parser(subparsers):
                    "stands (e.g. while workers elsewhere run it)")
     p.add_argument("--compare", action="store_true", help="the lecture's comparison: grid, random and TPE on the "
                    "same space and budget, one PNG of best-so-far curves")
-    add_data_dir(p)
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
-    out.add_argument("--json", action="store_true", help="one JSON object per trial, then the summary")
-    p.add_argument("--no-plots", action="store_true", help="do not write the PNGs")
+    options.add(p, "data_dir")
+    options.add_output_mode(p)
+    options.add(p, "no_plots")
     return p
 
 
@@ -92,7 +90,7 @@ def run(args) -> int:
         return _compare(args, overrides)
     on_trial = None if args.quiet else (print_trial_json if args.json else print_trial)
     signal.signal(signal.SIGTERM, _interrupt)  # like Ctrl-C: the running trial is re-queued at once
-    result = tune(args.space, args.tune_dir, storage=args.storage, study=args.study, workers=args.workers,
+    result = tune(args.space, args.out, storage=args.storage, study=args.study, workers=args.workers,
                   data_dir=args.data_dir, plots=not args.no_plots, on_trial=on_trial, report_only=args.report,
                   **overrides)
     s = result.summary
@@ -119,7 +117,7 @@ def _compare(args, overrides) -> int:
     if args.storage or args.study or args.workers != 1:
         raise ValueError("--compare runs its own three studies in the tune folder; drop --storage, --study "
                          "and --workers")
-    out = compare(args.space, args.tune_dir, data_dir=args.data_dir,
+    out = compare(args.space, args.out, data_dir=args.data_dir,
                   on_trial=None if args.quiet else print_trial, **overrides)
     if args.json:
         print(json.dumps({"event": "done", **out}), flush=True)

@@ -1,6 +1,6 @@
 """The book's equations, one concept a file: activations (σ, σ'), costs (C, BP1),
 initialisers and regularisers."""
-from .activations import (ACTIVATIONS, ELU, Activation, LeakyReLU, Linear, ReLU, ShiftedSigmoid,
+from .activations import (ACTIVATIONS, ELU, ActivationFunction, LeakyReLU, Linear, ReLU, ShiftedSigmoid,
                           Sigmoid, Softmax, Step, Tanh, get_activation)
 from .costs import COSTS, Cost, CrossEntropyCost, LogLikelihoodCost, QuadraticCost, get_cost
 from .initializers import (INITIALIZERS, DefaultInit, HeInit, Initializer, LargeInit, XavierInit,

@@ -1,4 +1,5 @@
-"""Activation functions σ and their derivatives σ'.
+"""Activation functions σ and their derivatives σ' (the layer that applies one is
+:class:`nndl.layers.Activation`).
 
 Each activation knows two things:
 
@@ -18,8 +19,9 @@ from ..backend import get_array_module, special
 from ..errors import TrainingError, unknown_name
 
 
-class Activation:
-    """Base class. Subclasses set ``name`` and implement forward/backward."""
+class ActivationFunction:
+    """Base class of σ (named so as not to be confused with the layer, :class:`nndl.layers.Activation`).
+    Subclasses set ``name`` and implement forward/backward."""
 
     name = "activation"
     elementwise = True
@@ -44,7 +46,7 @@ class Activation:
         return hash(self.name)
 
 
-class Sigmoid(Activation):
+class Sigmoid(ActivationFunction):
     """σ(z) = 1 / (1 + e^(−z)), σ'(z) = σ(z)(1 − σ(z))."""
 
     name = "sigmoid"
@@ -57,7 +59,7 @@ class Sigmoid(Activation):
         return grad * a * (1 - a)
 
 
-class Tanh(Activation):
+class Tanh(ActivationFunction):
     """tanh(z), tanh' = 1 − tanh²."""
 
     name = "tanh"
@@ -69,7 +71,7 @@ class Tanh(Activation):
         return grad * (1 - a * a)
 
 
-class ShiftedSigmoid(Activation):
+class ShiftedSigmoid(ActivationFunction):
     """σ(z) − ½ (chapter 6 problem 2): a zero-centred sigmoid; same derivative as σ."""
 
     name = "shifted_sigmoid"
@@ -82,7 +84,7 @@ class ShiftedSigmoid(Activation):
         return grad * s * (1 - s)
 
 
-class ReLU(Activation):
+class ReLU(ActivationFunction):
     """max(0, z); derivative 1 where z > 0, else 0."""
 
     name = "relu"
@@ -99,7 +101,7 @@ class ReLU(Activation):
         return grad * (z > 0)
 
 
-class LeakyReLU(Activation):
+class LeakyReLU(ActivationFunction):
     """z for z > 0, αz otherwise (α small, default 0.01)."""
 
     name = "leaky_relu"
@@ -123,7 +125,7 @@ class LeakyReLU(Activation):
         return f"LeakyReLU(alpha={self.alpha})"
 
 
-class ELU(Activation):
+class ELU(ActivationFunction):
     """z for z > 0, α(eᶻ − 1) otherwise; derivative a + α on the negative side."""
 
     name = "elu"
@@ -148,7 +150,7 @@ class ELU(Activation):
         return f"ELU(alpha={self.alpha})"
 
 
-class Linear(Activation):
+class Linear(ActivationFunction):
     """The identity: a = z, σ' = 1."""
 
     name = "linear"
@@ -160,7 +162,7 @@ class Linear(Activation):
         return grad
 
 
-class Softmax(Activation):
+class Softmax(ActivationFunction):
     """aⱼ = e^(zⱼ) / Σₖ e^(zₖ) over the last axis (chapter 3). Not element-wise."""
 
     name = "softmax"
@@ -174,7 +176,7 @@ class Softmax(Activation):
         return a * (grad - (grad * a).sum(axis=-1, keepdims=True))
 
 
-class Step(Activation):
+class Step(ActivationFunction):
     """The perceptron of chapter 1: output 1 if z > 0 else 0. For demos only.
 
     Its derivative is zero almost everywhere, so gradient descent cannot learn through it —
@@ -192,7 +194,7 @@ class Step(Activation):
             "(chapter 1: small changes in weights must give small changes in output)")
 
 
-class FunctionActivation(Activation):
+class FunctionActivation(ActivationFunction):
     """Any element-wise NumPy function f given as a plain callable (a reader's leaky ReLU, a
     lambda): a = f(z), and σ'(z) by central differences in float64,
 
@@ -258,12 +260,12 @@ _ALIASES = {"identity": "linear", "none": "linear", "leakyrelu": "leaky_relu",
             "sigmoid_minus_half": "shifted_sigmoid", "perceptron": "step"}
 
 
-def get_activation(spec) -> Activation:
-    """An Activation from a name ('relu'), a config dict ({'name': 'elu', 'alpha': 1.0}),
-    an Activation instance or class. Unknown names raise ValueError listing the valid ones."""
-    if isinstance(spec, Activation):
+def get_activation(spec) -> ActivationFunction:
+    """An ActivationFunction from a name ('relu'), a config dict ({'name': 'elu', 'alpha': 1.0}),
+    an ActivationFunction instance or class. Unknown names raise ValueError listing the valid ones."""
+    if isinstance(spec, ActivationFunction):
         return spec
-    if isinstance(spec, type) and issubclass(spec, Activation):
+    if isinstance(spec, type) and issubclass(spec, ActivationFunction):
         return spec()
     if spec is None:
         return Linear()

@@ -13,7 +13,7 @@ log-likelihood cost. Those simplifications live here, next to the general rule.
 """
 from __future__ import annotations
 
-from ..backend import get_array_module, special
+from ..backend import get_array_module
 from ..errors import unknown_name
 from .activations import Sigmoid, Softmax
 
@@ -35,6 +35,10 @@ class Cost:
         """BP1: δᴸ = ∇ₐC ⊙ σ'(zᴸ), for the batch-mean cost."""
         return activation.backward(self.grad_a(a, y) / a.shape[0], z, a)
 
+    def value_and_delta(self, z, a, y, activation):
+        """(C, δᴸ) together — what a training step needs; costs override it to share work."""
+        return self.value(z, a, y, activation), self.delta(z, a, y, activation)
+
     def get_config(self) -> dict:
         return {"name": self.name}
 
@@ -55,10 +59,15 @@ class QuadraticCost(Cost):
 
     def value(self, z, a, y, activation):
         d = a - y
-        return 0.5 * float((d * d).sum()) / a.shape[0]
+        return 0.5 * float(get_array_module(d).vdot(d, d)) / a.shape[0]
 
     def grad_a(self, a, y):
         return a - y
+
+    def value_and_delta(self, z, a, y, activation):
+        d = a - y  # ∇ₐC, and the cost is ½‖d‖²/n: one subtraction serves both
+        n = a.shape[0]
+        return 0.5 * float(get_array_module(d).vdot(d, d)) / n, activation.backward(d / n, z, a)  # BP1
 
 
 class CrossEntropyCost(Cost):
@@ -73,8 +82,8 @@ class CrossEntropyCost(Cost):
 
     def value(self, z, a, y, activation):
         xp = get_array_module(a)
-        if isinstance(activation, Sigmoid):
-            per = xp.logaddexp(0, z) - y * z
+        if isinstance(activation, Sigmoid):  # Σ [log(1 + eᶻ) − yz], as two reductions
+            return (float(xp.logaddexp(0, z).sum()) - float(xp.vdot(y, z))) / a.shape[0]
         else:
             ac = xp.clip(a, _TINY, 1 - _TINY)
             per = -(y * xp.log(ac) + (1 - y) * xp.log(1 - ac))
@@ -102,9 +111,10 @@ class LogLikelihoodCost(Cost):
 
     def value(self, z, a, y, activation):
         xp = get_array_module(a)
-        if isinstance(activation, Softmax):
-            lse = special(xp).logsumexp(z, axis=-1, keepdims=True)
-            per = y * (lse - z)
+        if isinstance(activation, Softmax):  # log Σₖ e^(zₖ) with the max taken out: exact and finite
+            m = z.max(axis=-1, keepdims=True)
+            lse = xp.log(xp.exp(z - m).sum(axis=-1, keepdims=True)) + m
+            return float(xp.vdot(y, lse - z)) / a.shape[0]
         else:
             per = -y * xp.log(xp.clip(a, _TINY, None))
         return float(per.sum()) / a.shape[0]
@@ -117,6 +127,17 @@ class LogLikelihoodCost(Cost):
         if isinstance(activation, Softmax):
             return (a - y) / a.shape[0]  # BP1 simplified: the softmax Jacobian cancels
         return super().delta(z, a, y, activation)
+
+    def value_and_delta(self, z, a, y, activation):
+        if not isinstance(activation, Softmax):
+            return super().value_and_delta(z, a, y, activation)
+        # A training step's cost from the softmax output it already has: −Σ y ln a (three array
+        # operations, not the eight of log-softmax). ln a is floored at the smallest normal
+        # number, so an output that underflowed to 0 counts as ~87 nats (float32), not inf.
+        xp = get_array_module(a)
+        tiny = xp.finfo(a.dtype).tiny
+        n = a.shape[0]
+        return -float(xp.vdot(y, xp.log(xp.maximum(a, tiny)))) / n, (a - y) / n  # BP1 simplified
 
 
 class PerceptronCost(Cost):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from nndl.data.mnist import MNIST, Split
-from nndl.errors import ConfigError, DataError
+from nndl.errors import ConfigError
 
 __all__ = ["load_digits8x8"]
 
@@ -38,11 +38,8 @@ def load_digits8x8(
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
             raise ConfigError(f"{what} must be a positive integer, got {v!r}")
     # Imported lazily: scikit-learn takes about a second to import.
-    try:
-        from sklearn.datasets import load_digits
-        from sklearn.model_selection import train_test_split
-    except ImportError as e:  # pragma: no cover - scikit-learn is a dependency
-        raise DataError(f"the 8x8 digits need scikit-learn ({e})") from None
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
 
     digits = load_digits()
     if not np.issubdtype(np.dtype(dtype), np.floating):

@@ -1,6 +1,6 @@
 """Layers: each a small class with an explicit forward and backward pass."""
 from .activation import Activation
-from .base import LAYER_TYPES, Layer, Parameter, layer_from_config, register_layer
+from .base import ACTIVATION_LAYERS, LAYER_TYPES, Layer, Parameter, layer_from_config, register_layer
 from .dense import Dense
 from .dropout import Dropout
 from .flatten import Flatten

@@ -38,11 +38,17 @@ class Parameter:
 
 
 LAYER_TYPES: dict[str, type] = {}
+#: layers that play an activation's part but learn parameters (PReLU), by the name the settings
+#: and the CLI use for them (``--activation prelu``): a class with ``activation_name`` lands here.
+ACTIVATION_LAYERS: dict[str, type] = {}
 
 
 def register_layer(cls):
-    """Class decorator: make a layer type loadable from its config by name."""
+    """Class decorator: make a layer type loadable from its config by name (and, if it has an
+    ``activation_name``, usable wherever an activation is named)."""
     LAYER_TYPES[cls.__name__] = cls
+    if getattr(cls, "activation_name", None):
+        ACTIVATION_LAYERS[cls.activation_name] = cls
     return cls
 
 

@@ -5,23 +5,27 @@
     Dense(linear) → BatchNorm → activation → Dropout        (with batch norm)
     Dense(activation) → Dropout                              (without)
 
-where an activation of 'prelu' becomes a Dense(linear) followed by a :class:`PReLU` layer
-(its slopes are parameters, so it cannot live inside Dense).
+where an activation that learns parameters (an :data:`ACTIVATION_LAYERS` name such as 'prelu')
+becomes a Dense(linear) followed by that layer (its parameters cannot live inside Dense).
 """
 from __future__ import annotations
 
 from .activation import Activation
-from .base import Layer
+from .base import ACTIVATION_LAYERS, Layer
 from .batchnorm import BatchNorm
 from .dense import Dense
 from .dropout import Dropout
-from .prelu import PReLU
+
+
+def _learned(activation) -> bool:
+    return isinstance(activation, str) and activation.lower() in ACTIVATION_LAYERS
 
 
 def activation_layer(activation) -> Layer:
-    """An activation as a stand-alone layer: PReLU for 'prelu', else Activation(name)."""
-    if isinstance(activation, str) and activation.lower() == "prelu":
-        return PReLU()
+    """An activation as a stand-alone layer: the registered layer for a learned one ('prelu'),
+    else Activation(name)."""
+    if _learned(activation):
+        return ACTIVATION_LAYERS[activation.lower()]()
     return Activation(activation)
 
 
@@ -31,8 +35,7 @@ def dense_block(units: int, activation="relu", batch_norm: bool = False, dropout
     dropout = float(dropout)
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout probability p must be in [0, 1), got {dropout}")
-    prelu = isinstance(activation, str) and activation.lower() == "prelu"
-    if batch_norm or prelu:
+    if batch_norm or _learned(activation):
         layers = [Dense(units, "linear", init=init, input_dim=input_dim)]
         if batch_norm:
             layers.append(BatchNorm())

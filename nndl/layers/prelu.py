@@ -17,6 +17,8 @@ from .base import Layer, Parameter, register_layer
 
 @register_layer
 class PReLU(Layer):
+    activation_name = "prelu"  # --activation prelu builds this layer
+
     def __init__(self, alpha_init: float = 0.25, per: str = "auto"):
         super().__init__()
         if per not in ("auto", "unit", "channel", "shared"):

@@ -211,29 +211,48 @@ class ProgressBar(Callback):
             self.bar = None
 
 
-def format_epoch(logs: dict) -> str:
-    """One human line per epoch: 'epoch 3  cost 0.1234  acc 95.10%  val_acc 95.40%  1.2s'."""
-    parts = [f"epoch {logs['epoch']:>3}"]
-    for key, label in (("cost", "cost"), ("accuracy", "acc"), ("val_cost", "val_cost"),
-                       ("val_accuracy", "val_acc")):
+def format_epoch(logs: dict, epochs: int | None = None, eval_label: str = "validation") -> str:
+    """One human line per epoch — the one epoch line nndl prints everywhere:
+    'epoch  3/30  cost 0.1234  acc 95.10%  val_cost 0.1100  val_acc 95.40%  eta 0.5  1.2s'."""
+    width = len(str(epochs)) if epochs else 3
+    parts = [f"epoch {logs['epoch']:>{width}}" + (f"/{epochs}" if epochs else "")]
+    short = "val" if eval_label == "validation" else "test"
+    for key, label in (("cost", "cost"), ("accuracy", "acc"), ("val_cost", f"{short}_cost"),
+                       ("val_accuracy", f"{short}_acc")):
         if key in logs:
             v = logs[key]
             parts.append(f"{label} {v * 100:6.2f}%" if "acc" in key else f"{label} {v:.4f}")
-    parts.append(f"lr {logs['lr']:g}")
+    parts.append(f"eta {logs['lr']:g}")
     parts.append(f"{logs['time']:.1f}s")
     return "  ".join(parts)
 
 
-class EpochLogger(Callback):
-    """Prints one line per epoch, or one JSON object per line (``json_lines=True``)."""
+def _finite_or_none(v):
+    return None if isinstance(v, float) and not math.isfinite(v) else v
 
-    def __init__(self, file=None, json_lines: bool = False):
-        self.file, self.json_lines = file, json_lines
+
+class EpochLogger(Callback):
+    """Prints :func:`format_epoch`'s line after each epoch, or (``json_lines=True``) one JSON
+    object per line, ``{"event": "epoch", ...logs}`` (NaN/inf as null). ``every=k`` prints only
+    every k-th epoch (and the first and last); ``prefix`` starts each human line."""
+
+    def __init__(self, file=None, json_lines: bool = False, eval_label: str = "validation", every: int = 1,
+                 prefix: str = ""):
+        self.file, self.json_lines, self.eval_label = file, json_lines, eval_label
+        self.every, self.prefix, self.epochs = max(1, int(every)), prefix, None
+
+    def on_train_begin(self, info):
+        self.epochs = info["epochs"]
 
     def on_epoch_end(self, epoch, logs):
-        out = self.file or sys.stdout
-        line = json.dumps(logs) if self.json_lines else format_epoch(logs)
-        print(line, file=out, flush=True)
+        e = logs["epoch"]
+        if self.every > 1 and not (e % self.every == 0 or e == 1 or e == self.epochs):
+            return
+        if self.json_lines:
+            line = json.dumps({"event": "epoch", **{k: _finite_or_none(v) for k, v in logs.items()}})
+        else:
+            line = self.prefix + format_epoch(logs, self.epochs, self.eval_label)
+        print(line, file=self.file or sys.stdout, flush=True)
 
 
 class LambdaCallback(Callback):

@@ -169,6 +169,7 @@ class WarmUp(EpochSchedule):
         return self.after.lr_at(epoch - self.epochs, lr0, max(1, total - self.epochs))
 
 
+EARLY_STOPPING_HELP = "none | no-improvement:N (the book's rule) | average:N[:THRESHOLD]"
 SCHEDULE_HELP = ("none | halve:PATIENCE | step:EVERY[:FACTOR] | exponential:RATE | "
                  "cosine[:MIN_LR] | warmup:EPOCHS[+SCHEDULE]")
 
@@ -236,4 +237,4 @@ def parse_early_stopping(spec, monitor: str = "val_accuracy"):
                                               threshold=float(args[1]) if len(args) == 2 else 1e-4)
     except ValueError:
         pass
-    raise ConfigError(f"early_stopping {spec!r} not understood: use none, no-improvement:N or average:N[:threshold]")
+    raise ConfigError(f"early_stopping {spec!r} not understood: use {EARLY_STOPPING_HELP}")
