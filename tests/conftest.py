@@ -1,7 +1,8 @@
 """Shared fixtures and the suite's one data policy.
 
 Real MNIST comes from $NNDL_DATA_DIR (CI points it at ../shared/data/mnist); if unset, the
-shared folder beside the checkout is used. Tests never download.
+shared folder beside the checkout is used, else nndl's cache (~/.cache/nndl/mnist) when a first
+``nndl train`` has downloaded MNIST there. Tests never download.
 
 * ``NNDL_DATA_DIR`` set but not a folder holding the four MNIST files: the session stops at
   once with one line saying so (a typo must not turn into a quietly smaller suite).
@@ -16,8 +17,13 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 _SHARED = REPO.parent / "shared" / "data" / "mnist"
-if not os.environ.get("NNDL_DATA_DIR") and _SHARED.is_dir():
-    os.environ["NNDL_DATA_DIR"] = str(_SHARED)
+if not os.environ.get("NNDL_DATA_DIR"):
+    from nndl.data.location import cache_dir, missing_mnist_files
+
+    if _SHARED.is_dir():
+        os.environ["NNDL_DATA_DIR"] = str(_SHARED)
+    elif not missing_mnist_files(cache_dir()):
+        os.environ["NNDL_DATA_DIR"] = str(cache_dir())
 
 
 def _data_dir_problem() -> str | None:
