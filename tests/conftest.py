@@ -17,7 +17,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 _SHARED = REPO.parent / "shared" / "data" / "mnist"
-if not os.environ.get("NNDL_DATA_DIR"):
+if os.environ.get("NNDL_DATA_DIR"):
+    # absolute, so tests that change the working folder still find it
+    os.environ["NNDL_DATA_DIR"] = os.path.abspath(os.path.expanduser(os.environ["NNDL_DATA_DIR"]))
+else:
     from nndl.data.location import cache_dir, missing_mnist_files
 
     if _SHARED.is_dir():
