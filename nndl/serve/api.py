@@ -68,6 +68,9 @@ class AllowedHosts:
         await self.app(scope, receive, send)
 
 
+DRAIN_FACTOR = 8  # an oversize body is read and dropped up to this many times the limit
+
+
 async def read_body(request, limit: int) -> bytes:
     """The request body, refusing (413) more than ``limit`` bytes whether or not it is declared."""
     declared = request.headers.get("content-length")
@@ -77,9 +80,17 @@ async def read_body(request, limit: int) -> bytes:
         if int(declared) > limit:
             raise BadRequest(f"request body too large ({int(declared):,} bytes; the limit is {limit:,})", 413)
     chunks, size = [], 0
-    async for chunk in request.stream():
+    stream = request.stream()
+    async for chunk in stream:
         size += len(chunk)
         if size > limit:
+            # Read (and drop) what the client is still sending, up to a bound, before answering:
+            # closing on unread data makes the kernel reset the connection, and the client never
+            # sees the 413.
+            async for rest in stream:
+                size += len(rest)
+                if size > DRAIN_FACTOR * limit:
+                    break
             raise BadRequest(f"request body too large (over the limit of {limit:,} bytes)", 413)
         chunks.append(chunk)
     if not size:
